@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { API_SHIELD_OPTIONS, IS_PUBLIC_KEY, ROLES_KEY } from '../constants.js';
+import type { ResolvedShieldOptions } from '../options/resolved-options.interface.js';
+import type { RoutePolicy } from './route-policy.interface.js';
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * Reads @Public / @Roles once per route: handler metadata overrides class metadata; @Roles beats
+ * @Public at the same level (the stricter reading); routes with neither get `defaultPolicy`.
+ */
+@Injectable()
+export class RoutePolicyResolver {
+  private readonly cache = new WeakMap<Function, Map<Function, RoutePolicy>>();
+
+  constructor(@Inject(API_SHIELD_OPTIONS) private readonly options: ResolvedShieldOptions) {}
+
+  resolve(controller: Function, handler: Function): RoutePolicy {
+    let byHandler = this.cache.get(controller);
+    if (!byHandler) this.cache.set(controller, (byHandler = new Map()));
+    let policy = byHandler.get(handler);
+    if (!policy) byHandler.set(handler, (policy = this.compute(controller, handler)));
+    return policy;
+  }
+
+  private compute(controller: Function, handler: Function): RoutePolicy {
+    for (const target of [handler, controller]) {
+      const roles = Reflect.getMetadata(ROLES_KEY, target) as readonly string[] | undefined;
+      if (roles?.length) {
+        return { kind: 'roles', roles, granting: this.options.hierarchy.grantingRoles(roles), explicit: true };
+      }
+      if (Reflect.getMetadata(IS_PUBLIC_KEY, target) === true) {
+        return { kind: 'public', roles: [], granting: EMPTY, explicit: true };
+      }
+    }
+    return { kind: this.options.defaultPolicy, roles: [], granting: EMPTY, explicit: false };
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { SENSITIVE_FLOWS_KEY } from '../constants.js';
+import type { SensitiveFlowOptions } from '../interfaces/sensitive-flow-options.interface.js';
+import { sfString } from '../utils/structured-field.js';
+import { parseScopePath } from './flow-scope.js';
+import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
+
+const NONE: RouteFlows = { flows: [], policyHeader: '', successFlows: false, blocksAutomation: false };
+
+function paths(value: unknown): string {
+  return ([] as unknown[]).concat(value ?? '').map(String).join(',');
+}
+
+
+/** Reads @SensitiveFlow metadata once per (controller, handler): class flows first, then handler flows. */
+@Injectable()
+export class FlowPolicyResolver {
+  private readonly cache = new WeakMap<Function, Map<Function, RouteFlows>>();
+
+  resolve(controller: Function, handler: Function): RouteFlows {
+    let byHandler = this.cache.get(controller);
+    if (!byHandler) this.cache.set(controller, (byHandler = new Map()));
+    let flows = byHandler.get(handler);
+    if (!flows) byHandler.set(handler, (flows = this.compute(controller, handler)));
+    return flows;
+  }
+
+  /**
+   * The default identity includes the HTTP method and both route paths, so two controllers whose classes
+   * and methods share names never share a counter, and every app instance derives the same key.
+   */
+  routeIdentity(controller: Function, handler: Function): string {
+    const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) ?? RequestMethod.GET];
+    const path = `${paths(Reflect.getMetadata(PATH_METADATA, controller))}|${paths(Reflect.getMetadata(PATH_METADATA, handler))}`;
+    return `${controller.name}.${handler.name}@${method} ${path}`;
+  }
+
+  private compute(controller: Function, handler: Function): RouteFlows {
+    const declared: SensitiveFlowOptions[] = [
+      ...(Reflect.getMetadata(SENSITIVE_FLOWS_KEY, controller) ?? []),
+      ...(Reflect.getMetadata(SENSITIVE_FLOWS_KEY, handler) ?? []),
+    ];
+    if (declared.length === 0) return NONE;
+    const route = this.routeIdentity(controller, handler);
+    const flows: ResolvedFlow[] = declared.map((options, index) => ({
+      options,
+      id: options.name ?? `${route}#${index}`,
+      label: options.name ?? `${controller.name}.${handler.name}${declared.length > 1 ? `#${index}` : ''}`,
+      scopePath: typeof options.scope === 'string' ? parseScopePath(options.scope) : undefined,
+      countOnSuccess: options.count === 'success',
+    }));
+    return {
+      flows,
+      policyHeader: flows.map((f) => `${sfString(f.label)};q=${f.options.limit};w=${Math.ceil(f.options.windowMs / 1000)}`).join(', '),
+      successFlows: flows.some((f) => f.countOnSuccess),
+      blocksAutomation: flows.some((f) => f.options.automation === 'block'),
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import type { SensitiveFlowOptions } from '../interfaces/sensitive-flow-options.interface.js';
+
+/** A @SensitiveFlow with everything that does not depend on the request worked out at first use. */
+export interface ResolvedFlow {
+  options: SensitiveFlowOptions;
+  /** Counter namespace: the flow's name, or the route's identity. */
+  id: string;
+  /** Name shown in RateLimit headers and events. */
+  label: string;
+  scopePath?: string[];
+  countOnSuccess: boolean;
+}
+
+export interface RouteFlows {
+  flows: ResolvedFlow[];
+  /** Precomputed `RateLimit-Policy` header value. */
+  policyHeader: string;
+  successFlows: boolean;
+  blocksAutomation: boolean;
+}

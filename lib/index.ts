@@ -1,0 +1,24 @@
+export { ApiShieldModule } from './api-shield.module.js';
+export { API_SHIELD_OPTIONS } from './constants.js';
+export type * from './interfaces/api-shield-options.interface.js';
+export type * from './interfaces/principal.interface.js';
+export type * from './interfaces/security-event.interface.js';
+export type * from './interfaces/safe-http-policy.interface.js';
+export { ShieldConfigurationError } from './options/shield-configuration.error.js';
+
+export { Public } from './auth/public.decorator.js';
+export { Roles } from './auth/roles.decorator.js';
+export { CurrentUser } from './auth/current-user.decorator.js';
+export { ShieldAuthGuard } from './auth/shield-auth.guard.js';
+export { RolesGuard } from './auth/roles.guard.js';
+export { TokenService, type TokenSubject } from './auth/token.service.js';
+export { RoleHierarchy } from './auth/role-hierarchy.js';
+export { SecurityEventsService } from './events/security-events.service.js';
+
+export { SensitiveFlow } from './flows/sensitive-flow.decorator.js';
+export type * from './interfaces/sensitive-flow-options.interface.js';
+export { SensitiveFlowGuard } from './flows/sensitive-flow.guard.js';
+export { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js';
+export { FlowStore, type FlowHit, type FlowHitResult, type FlowDecision } from './flows/flow-store.interface.js';
+export { MemoryFlowStore, type MemoryFlowStoreOptions } from './flows/memory-flow.store.js';
+export { RedisFlowStore, type RedisFlowStoreOptions } from './flows/redis-flow.store.js';

@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { CurrentUser, Public, type Principal } from '../lib/index.js';
+
+@Controller()
+export class MeController {
+  /** Any authenticated user (the default policy). */
+  @Get('me')
+  me(@CurrentUser() user: Principal) {
+    return { id: user.id, roles: user.roles };
+  }
+
+  @Public()
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+}
