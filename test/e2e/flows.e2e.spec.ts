@@ -1,0 +1,190 @@
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type ApiShieldOptions, type FlowStore, type SecurityEvent } from '../../lib/index.js';
+import { ADAPTERS, createApp } from '../support/apps.js';
+import { FLOW_CONTROLLERS } from '../support/flow-fixtures.js';
+import { claims, forge, TEST_SECRET } from '../support/tokens.js';
+
+export function flowOptions(store: ApiShieldOptions['flows'], events: SecurityEvent[] = [], extra: Partial<ApiShieldOptions> = {}): ApiShieldOptions {
+  return {
+    jwt: { secret: TEST_SECRET, issuer: 'test-api', audience: 'test' },
+    flows: { detectAutomation: 'builtin', ...store },
+    onSecurityEvent: (e) => { events.push(e); },
+    inventory: { mode: 'off' }, audit: { mode: 'off' },
+    ...extra,
+  };
+}
+
+export const userToken = (sub: string) => ({ Authorization: `Bearer ${forge(claims({ sub }))}` });
+
+describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
+  let app: INestApplication;
+  let clock: number;
+  let events: SecurityEvent[];
+  const http = () => request(app.getHttpServer());
+
+  beforeEach(async () => {
+    clock = 1_700_000_000_000;
+    events = [];
+    const store = new MemoryFlowStore({ now: () => clock });
+    app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ store }, events))], controllers: FLOW_CONTROLLERS }, adapter);
+  });
+  afterEach(() => app.close());
+
+  it('refuses past the limit with 429, Retry-After true to the window, and RateLimit headers on every answer', async () => {
+    for (let i = 0; i < 5; i++) {
+      const ok = await http().post('/flows/attempt').set(userToken('u1')).expect(201);
+      expect(ok.headers["ratelimit"]).toBe(`"FlowsController.attempt";r=${4 - i};t=${60 - i}`);
+      expect(ok.headers['ratelimit-policy']).toBe('"FlowsController.attempt";q=5;w=60');
+      clock += 1000;
+    }
+    const refused = await http().post('/flows/attempt').set(userToken('u1')).expect(429);
+    expect(refused.body).toEqual({ statusCode: 429, message: 'Too many requests. Please try again later.', error: 'Too Many Requests' });
+    expect(refused.headers['retry-after']).toBe('55');
+    expect(refused.headers['ratelimit']).toBe('"FlowsController.attempt";r=0;t=55');
+    await http().post('/flows/attempt').set(userToken('u2')).expect(201);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'flow-limit-exceeded', principalId: 'u1', limit: 5, retryAfterSeconds: 55 }));
+    clock += 55_000;
+    await http().post('/flows/attempt').set(userToken('u1')).expect(201);
+    await http().post('/flows/attempt').set(userToken('u1')).expect(429);
+  });
+
+  it('never lets a burst through across a window edge', async () => {
+    clock += 59_000;
+    for (let i = 0; i < 5; i++) await http().post('/flows/attempt').set(userToken('edge')).expect(201);
+    clock += 2_000; // a fixed 60 s window would have reset here
+    await http().post('/flows/attempt').set(userToken('edge')).expect(429);
+    clock += 57_999;
+    await http().post('/flows/attempt').set(userToken('edge')).expect(429);
+    clock += 1;
+    await http().post('/flows/attempt').set(userToken('edge')).expect(201);
+  });
+
+  it("count: 'success' gives the slot back when the handler throws", async () => {
+    for (let i = 0; i < 8; i++) await http().post('/flows/success/fail').set(userToken('s')).expect(400);
+    for (let i = 0; i < 5; i++) await http().post('/flows/success/ok').set(userToken('s')).expect(201);
+    await http().post('/flows/success/ok').set(userToken('s')).expect(429);
+    await http().post('/flows/success/fail').set(userToken('s')).expect(429);
+  });
+
+  it('stacked flows are all-or-nothing, and flows sharing a name share a counter', async () => {
+    await http().post('/flows/stacked/1').set(userToken('k')).expect(201);
+    const perItem = await http().post('/flows/stacked/1').set(userToken('k')).expect(429);
+    expect(perItem.body.message).toBe('per item');
+    await http().post('/flows/stacked/2').set(userToken('k')).expect(201); // the refusal above took no shared slot
+    await http().post('/flows/also-shared').set(userToken('k')).expect(201);
+    const quota = await http().post('/flows/stacked/3').set(userToken('k')).expect(429);
+    expect(quota.body.message).toBe('Too many requests. Please try again later.');
+  });
+
+  it('counts by IP on public routes and by user, else IP, for user-or-ip', async () => {
+    await http().get('/flows/ip').expect(200);
+    await http().get('/flows/ip').set(userToken('x')).expect(200);
+    await http().get('/flows/ip').set(userToken('y')).expect(429);
+    await http().get('/flows/either').expect(200);
+    await http().get('/flows/either').expect(200);
+    await http().get('/flows/either').expect(429);
+    await http().get('/flows/either').set(userToken('z')).expect(200);
+  });
+
+  it('scopes per resource and refuses array or object scope values with 400', async () => {
+    await http().get('/flows/scoped?sku=a').set(userToken('p')).expect(200);
+    await http().get('/flows/scoped?sku=a').set(userToken('p')).expect(429, { statusCode: 429, message: 'once per sku', error: 'Too Many Requests' });
+    await http().get('/flows/scoped?sku=b').set(userToken('p')).expect(200);
+    const arr = await http().get('/flows/scoped?sku=a&sku=c').set(userToken('p')).expect(400);
+    expect(arr.body).toEqual({ statusCode: 400, message: 'Invalid request', error: 'Bad Request' });
+    await http().post('/flows/scoped-body').set(userToken('p')).send({ productId: { $gt: '' } }).expect(400);
+    await http().post('/flows/scoped-body').set(userToken('p')).send({ productId: 7 }).expect(200);
+    await http().post('/flows/scoped-body').set(userToken('p')).send({ productId: '7' }).expect(429);
+    await http().post('/flows/scoped-body').set(userToken('p')).send({ productId: '__proto__' }).expect(200);
+  });
+
+  it('class-level flows apply to each handler; same-named controllers do not share counters', async () => {
+    await http().get('/class-flow/one').set(userToken('c')).expect(200);
+    await http().get('/class-flow/one').set(userToken('c')).expect(429);
+    await http().get('/class-flow/two').set(userToken('c')).expect(200);
+    await http().get('/twin-a/go').set(userToken('c')).expect(200);
+    await http().get('/twin-b/go').set(userToken('c')).expect(200);
+    await http().get('/twin-a/go').set(userToken('c')).expect(429);
+  });
+
+  it("automation: 'block' refuses scripted agents with 403 and lets browsers through", async () => {
+    await http().get('/flows/human').set('User-Agent', 'curl/8.5.0').expect(403);
+    await http().get('/flows/human').set('User-Agent', '').expect(403);
+    await http().get('/flows/human').set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0').expect(403);
+    await http().get('/flows/human').set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0').expect(200);
+    expect(events.filter((e) => e.type === 'automation-blocked')).toHaveLength(3);
+  });
+
+  it('hostile user ids are safe keys', async () => {
+    for (const sub of ['__proto__', 'constructor', 'a'.repeat(5000), '💥\u0000:x']) {
+      await http().get('/class-flow/one').set(userToken(sub)).expect(200);
+      await http().get('/class-flow/one').set(userToken(sub)).expect(429);
+    }
+    expect(({} as any)['4:u:']).toBeUndefined();
+  });
+
+  it('routes without flows carry no RateLimit headers', async () => {
+    const res = await http().get('/flows/unlimited').set(userToken('n')).expect(200);
+    expect(res.headers['ratelimit']).toBeUndefined();
+  });
+});
+
+describe('flow concurrency (memory store)', () => {
+  it.each(['attempt', 'success/ok'])('admits exactly 5 of 200 parallel requests (%s)', async (path) => {
+    const app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({}))], controllers: FLOW_CONTROLLERS }, 'express');
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = await app.getUrl();
+      const statuses = await Promise.all(Array.from({ length: 200 }, () => request(url).post(`/flows/${path}`).set(userToken('burst')).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(195);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('flow store failures', () => {
+  const broken: FlowStore = { consume: () => { throw new Error('store down'); }, release: () => undefined };
+
+  it.each([['deny', 503], ['allow', 201]] as const)("onStoreError '%s' answers %s and reports the failure", async (action, status) => {
+    const events: SecurityEvent[] = [];
+    const app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ store: broken, onStoreError: action }, events))], controllers: FLOW_CONTROLLERS }, 'express');
+    try {
+      const res = await request(app.getHttpServer()).post('/flows/attempt').set(userToken('e')).expect(status);
+      if (status === 503) expect(res.body).toEqual({ statusCode: 503, message: 'Service temporarily unavailable', error: 'Service Unavailable' });
+      expect(events).toContainEqual(expect.objectContaining({ type: 'flow-store-error', action, error: 'store down' }));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('flow declarations checked at start-up', () => {
+  it("refuses by: 'user' on a public route", async () => {
+    @Controller()
+    class Bad {
+      @Public() @SensitiveFlow({ limit: 1, windowMs: 1000, by: 'user' }) @Get('x') x() { return 1; }
+    }
+    await expect(createApp({ imports: [ApiShieldModule.forRoot(flowOptions({}))], controllers: [Bad] }, 'express'))
+      .rejects.toThrow(/counts by 'user' but the route is public/);
+  });
+
+  it('refuses automation blocks without a detector', async () => {
+    @Controller()
+    class NoDetector {
+      @SensitiveFlow({ limit: 1, windowMs: 1000, automation: 'block' }) @Get('x') x() { return 1; }
+    }
+    await expect(createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ detectAutomation: undefined }))], controllers: [NoDetector] }, 'express'))
+      .rejects.toThrow(/flows\.detectAutomation is not set/);
+  });
+
+  it('refuses impossible flow options when decorating', () => {
+    expect(() => SensitiveFlow({ limit: 0, windowMs: 1000 })).toThrow(/limit/);
+    expect(() => SensitiveFlow({ limit: 1, windowMs: 0 })).toThrow(/windowMs/);
+    expect(() => SensitiveFlow({ limit: 1, windowMs: 1, scope: 'params.__proto__.x' })).toThrow(/scope/);
+    expect(() => SensitiveFlow({ limit: 1, windowMs: 1, scope: 'session.id' })).toThrow(/scope/);
+    expect(() => SensitiveFlow({ limit: 1, windowMs: 1, by: 'cookie' as any })).toThrow(/by must be/);
+  });
+});

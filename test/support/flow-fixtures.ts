@@ -1,0 +1,76 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Public, SensitiveFlow } from '../../lib/index.js';
+
+const MINUTE = 60_000;
+
+@Controller('flows')
+export class FlowsController {
+  @SensitiveFlow({ limit: 5, windowMs: MINUTE, by: 'user' })
+  @Post('attempt')
+  attempt() { return { ok: true }; }
+
+  /** Fails when asked to; waits a little so concurrent requests overlap inside the handler. */
+  @SensitiveFlow({ limit: 5, windowMs: MINUTE, count: 'success' })
+  @Post('success/:outcome')
+  async success(@Param('outcome') outcome: string) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (outcome === 'fail') throw new BadRequestException('no');
+    return { ok: true };
+  }
+
+  @Public()
+  @SensitiveFlow({ limit: 2, windowMs: MINUTE, by: 'ip' })
+  @Get('ip')
+  ip() { return { ok: true }; }
+
+  @Public()
+  @SensitiveFlow({ limit: 2, windowMs: MINUTE, by: 'user-or-ip' })
+  @Get('either')
+  either() { return { ok: true }; }
+
+  @SensitiveFlow({ limit: 1, windowMs: MINUTE, scope: 'query.sku', message: 'once per sku' })
+  @Get('scoped')
+  scoped(@Query('sku') sku: unknown) { return { sku }; }
+
+  @SensitiveFlow({ limit: 1, windowMs: MINUTE, scope: 'body.productId' })
+  @Post('scoped-body')
+  @HttpCode(200)
+  scopedBody(@Body() body: unknown) { return body; }
+
+  @SensitiveFlow({ name: 'shared-quota', limit: 3, windowMs: MINUTE })
+  @SensitiveFlow({ name: 'per-item', limit: 1, windowMs: MINUTE, scope: 'params.id', message: 'per item' })
+  @Post('stacked/:id')
+  stacked() { return { ok: true }; }
+
+  @SensitiveFlow({ name: 'shared-quota', limit: 3, windowMs: MINUTE })
+  @Post('also-shared')
+  alsoShared() { return { ok: true }; }
+
+  @Public()
+  @SensitiveFlow({ limit: 100, windowMs: MINUTE, by: 'ip', automation: 'block' })
+  @Get('human')
+  human() { return { ok: true }; }
+
+  @Get('unlimited')
+  unlimited() { return { ok: true }; }
+}
+
+@Controller('class-flow')
+@SensitiveFlow({ limit: 1, windowMs: MINUTE, by: 'user' })
+export class ClassFlowController {
+  @Get('one') one() { return { ok: 1 }; }
+  @Get('two') two() { return { ok: 2 }; }
+}
+
+/** Two controllers whose classes and methods share names. */
+export function twinController(path: string) {
+  @Controller(path)
+  class TwinController {
+    @SensitiveFlow({ limit: 1, windowMs: MINUTE })
+    @Get('go')
+    go() { return { path }; }
+  }
+  return TwinController;
+}
+
+export const FLOW_CONTROLLERS = [FlowsController, ClassFlowController, twinController('twin-a'), twinController('twin-b')];
