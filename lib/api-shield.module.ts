@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { API_SHIELD_OPTIONS, API_SHIELD_RAW_OPTIONS, FLOW_STORE } from './constants.js';
 import { RouteDeclarationsValidator } from './audit/route-declarations.validator.js';
@@ -43,8 +43,12 @@ const GLOBAL_GUARDS: Provider[] = [
 
 @Global()
 @Module({})
-export class ApiShieldModule implements OnApplicationShutdown {
+export class ApiShieldModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(FLOW_STORE) private readonly store: FlowStore) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.store.init?.();
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close?.();

@@ -31,5 +31,7 @@ export interface FlowDecision {
 export abstract class FlowStore {
   abstract consume(hits: FlowHit[]): FlowDecision | Promise<FlowDecision>;
   abstract release(hits: FlowHit[], reservation: string): void | Promise<void>;
+  /** Called once at start-up (connect, warm up). */
+  init?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }

@@ -94,6 +94,16 @@ export class RedisFlowStore implements FlowStore {
     };
   }
 
+  /** Waits for the first connection so the first requests do not fail; a dead Redis still boots (onStoreError decides). */
+  async init(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); this.client.off('ready', done); resolve(); };
+      const timer = setTimeout(done, 3_000);
+      this.client.once('ready', done);
+    });
+  }
+
   async consume(hits: FlowHit[]): Promise<FlowDecision> {
     const args: (string | number)[] = hits.map((hit) => this.prefix + hit.key);
     for (const hit of hits) args.push(hit.limit, hit.windowMs);

@@ -1,21 +1,8 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type ApiShieldOptions, type FlowStore, type SecurityEvent } from '../../lib/index.js';
+import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type FlowStore, type SecurityEvent } from '../../lib/index.js';
 import { ADAPTERS, createApp } from '../support/apps.js';
-import { FLOW_CONTROLLERS } from '../support/flow-fixtures.js';
-import { claims, forge, TEST_SECRET } from '../support/tokens.js';
-
-export function flowOptions(store: ApiShieldOptions['flows'], events: SecurityEvent[] = [], extra: Partial<ApiShieldOptions> = {}): ApiShieldOptions {
-  return {
-    jwt: { secret: TEST_SECRET, issuer: 'test-api', audience: 'test' },
-    flows: { detectAutomation: 'builtin', ...store },
-    onSecurityEvent: (e) => { events.push(e); },
-    inventory: { mode: 'off' }, audit: { mode: 'off' },
-    ...extra,
-  };
-}
-
-export const userToken = (sub: string) => ({ Authorization: `Bearer ${forge(claims({ sub }))}` });
+import { FLOW_CONTROLLERS, flowOptions, userToken } from '../support/flow-fixtures.js';
 
 describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
   let app: INestApplication;

@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Public, SensitiveFlow } from '../../lib/index.js';
+import { Public, SensitiveFlow, type ApiShieldOptions, type SecurityEvent } from '../../lib/index.js';
+import { claims, forge, TEST_SECRET } from './tokens.js';
 
 const MINUTE = 60_000;
 
@@ -74,3 +75,16 @@ export function twinController(path: string) {
 }
 
 export const FLOW_CONTROLLERS = [FlowsController, ClassFlowController, twinController('twin-a'), twinController('twin-b')];
+
+export function flowOptions(store: ApiShieldOptions['flows'], events: SecurityEvent[] = [], extra: Partial<ApiShieldOptions> = {}): ApiShieldOptions {
+  return {
+    jwt: { secret: TEST_SECRET, issuer: 'test-api', audience: 'test' },
+    flows: { detectAutomation: 'builtin', ...store },
+    onSecurityEvent: (e) => { events.push(e); },
+    inventory: { mode: 'off' }, audit: { mode: 'off' },
+    ...extra,
+  };
+}
+
+export const userToken = (sub: string) => ({ Authorization: `Bearer ${forge(claims({ sub }))}` });
+
