@@ -8,6 +8,7 @@ import type { FlowStore } from './flows/flow-store.interface.js';
 import { SensitiveFlowGuard } from './flows/sensitive-flow.guard.js';
 import { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js';
 import { RouteScanner } from './inventory/route-scanner.js';
+import { SafeHttpService } from './http/safe-http.service.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { RoutePolicyResolver } from './auth/route-policy.resolver.js';
 import { ShieldAuthGuard } from './auth/shield-auth.guard.js';
@@ -21,6 +22,7 @@ import { resolveOptions } from './options/resolve-options.js';
 const SERVICES: Provider[] = [
   SecurityEventsService, RoutePolicyResolver, TokenService, ShieldAuthGuard, RolesGuard,
   FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, RouteScanner, RouteDeclarationsValidator,
+  SafeHttpService,
   {
     provide: FLOW_STORE,
     useFactory: (raw: { flows?: Parameters<typeof createFlowStore>[0] }) => createFlowStore(raw.flows),
@@ -30,7 +32,7 @@ const SERVICES: Provider[] = [
 
 const EXPORTS = [
   API_SHIELD_OPTIONS, FLOW_STORE, SecurityEventsService, RoutePolicyResolver, TokenService,
-  ShieldAuthGuard, RolesGuard, FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor,
+  ShieldAuthGuard, RolesGuard, FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, SafeHttpService,
 ];
 
 /** Guards run in this order: authentication -> roles -> business flows. */

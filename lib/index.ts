@@ -22,3 +22,9 @@ export { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js'
 export { FlowStore, type FlowHit, type FlowHitResult, type FlowDecision } from './flows/flow-store.interface.js';
 export { MemoryFlowStore, type MemoryFlowStoreOptions } from './flows/memory-flow.store.js';
 export { RedisFlowStore, type RedisFlowStoreOptions } from './flows/redis-flow.store.js';
+
+export { SafeHttpService } from './http/safe-http.service.js';
+export { SafeHttpClient, type NarrowerHttpPolicy } from './http/safe-http-client.js';
+export type { SafeRequestConfig } from './http/request-options.js';
+export { SsrfBlockedException, type SsrfBlockReason } from './http/ssrf-blocked.exception.js';
+export { UnsafeResponseException, type UnsafeResponseReason } from './http/unsafe-response.exception.js';
