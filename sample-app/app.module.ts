@@ -6,6 +6,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { MeController } from './me.controller.js';
 import { CommentsService } from './products/comments.service.js';
 import { ProductsController } from './products/products.controller.js';
+import { ProxyController } from './proxy/proxy.controller.js';
 import { UsersService } from './users/users.service.js';
 
 /** The shield's options for the shop; `flows.store` switches to Redis with REDIS_URL. */
@@ -28,6 +29,13 @@ export function shopShieldOptions(env: NodeJS.ProcessEnv = process.env): ApiShie
       store: env.REDIS_URL ? { redis: env.REDIS_URL } : 'memory',
       onStoreError: 'deny',
     },
+    http: {
+      allowedHosts: ['example.com', 'api.trusted.com'],
+      allowedProtocols: ['https:'],
+      maxRedirects: 3,
+      timeoutMs: 5_000,
+      maxResponseBytes: 1024 * 1024,
+    },
     onSecurityEvent: (event) => {
       if (env.SHIELD_LOG_EVENTS !== 'off') console.log(`[security] ${JSON.stringify(event)}`);
     },
@@ -36,7 +44,7 @@ export function shopShieldOptions(env: NodeJS.ProcessEnv = process.env): ApiShie
 
 @Module({
   imports: [ApiShieldModule.forRoot(shopShieldOptions())],
-  controllers: [AuthController, AdminController, MeController, ProductsController],
+  controllers: [AuthController, AdminController, MeController, ProductsController, ProxyController],
   providers: [UsersService, CommentsService],
 })
 export class AppModule {}

@@ -58,4 +58,20 @@ describe.each(ADAPTERS)('sample shop (%s)', (adapter) => {
     const carol = await login(app, 'carol', 'carol-mod-pw');
     await http().post('/products/1/comment').set(as(carol)).send({ text: 'hi' }).expect(201);
   });
+
+  it('API7 acceptance: /proxy refuses internal targets with a reason and never connects', async () => {
+    const bob = await login(app, 'bob', 'bob-user-pw');
+    await http().get('/proxy?url=https://example.com/').expect(401);
+    for (const target of ['http://localhost:8000/admin', 'http://169.254.169.254/latest/meta-data/', 'http://2130706433/', 'https://127.0.0.1/', 'https://[::ffff:169.254.169.254]/']) {
+      const res = await http().get(`/proxy?url=${encodeURIComponent(target)}`).set(as(bob));
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(typeof res.body.reason).toBe('string');
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|169\.254|stack/);
+    }
+    const evil = await http().get(`/proxy?url=${encodeURIComponent('https://evil.example.net/')}`).set(as(bob)).expect(403);
+    expect(evil.body).toEqual({ statusCode: 403, message: 'The host is not allowed', error: 'Forbidden', reason: 'host-not-allowed' });
+    await http().get('/proxy?url=').set(as(bob)).expect(400);
+    await http().get('/proxy?url=a&url=b').set(as(bob)).expect(400);
+  });
 });

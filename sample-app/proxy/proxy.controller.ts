@@ -1,0 +1,23 @@
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { firstValueFrom } from 'rxjs';
+import { SafeHttpService } from '../../lib/index.js';
+
+/**
+ * The seed's API7 endpoint: it fetches a URL given by the client. SafeHttpService keeps it to the
+ * allowlisted hosts (see `http` in app.module.ts), whatever the URL, DNS or redirects say.
+ */
+@Controller('proxy')
+export class ProxyController {
+  constructor(private readonly http: SafeHttpService) {}
+
+  @Get()
+  async fetch(@Query('url') url: unknown) {
+    if (typeof url !== 'string' || url.length === 0) throw new BadRequestException('url query parameter is required');
+    const response = await firstValueFrom(this.http.get<string>(url, { responseType: 'text' }));
+    return {
+      status: response.status,
+      contentType: response.headers['content-type'] ?? null,
+      body: String(response.data).slice(0, 10_000),
+    };
+  }
+}
