@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { API_SHIELD_OPTIONS, API_SHIELD_RAW_OPTIONS, FLOW_STORE } from './constants.js';
+import { API_SHIELD_OPTIONS, API_SHIELD_RAW_OPTIONS, FLOW_STORE, INVENTORY_TOKEN } from './constants.js';
 import { RouteDeclarationsValidator } from './audit/route-declarations.validator.js';
 import { FlowPolicyResolver } from './flows/flow-policy.resolver.js';
 import { createFlowStore } from './flows/flow-store.factory.js';
@@ -9,6 +9,9 @@ import { SensitiveFlowGuard } from './flows/sensitive-flow.guard.js';
 import { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js';
 import { RouteScanner } from './inventory/route-scanner.js';
 import { SafeHttpService } from './http/safe-http.service.js';
+import { RouteInventoryService } from './inventory/route-inventory.service.js';
+import { InventoryReportService } from './inventory/inventory-report.service.js';
+import { StartupAuditService } from './audit/startup-audit.service.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { RoutePolicyResolver } from './auth/route-policy.resolver.js';
 import { ShieldAuthGuard } from './auth/shield-auth.guard.js';
@@ -22,7 +25,8 @@ import { resolveOptions } from './options/resolve-options.js';
 const SERVICES: Provider[] = [
   SecurityEventsService, RoutePolicyResolver, TokenService, ShieldAuthGuard, RolesGuard,
   FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, RouteScanner, RouteDeclarationsValidator,
-  SafeHttpService,
+  SafeHttpService, RouteInventoryService, InventoryReportService, StartupAuditService,
+  { provide: INVENTORY_TOKEN, useExisting: RouteInventoryService },
   {
     provide: FLOW_STORE,
     useFactory: (raw: { flows?: Parameters<typeof createFlowStore>[0] }) => createFlowStore(raw.flows),
@@ -33,6 +37,7 @@ const SERVICES: Provider[] = [
 const EXPORTS = [
   API_SHIELD_OPTIONS, FLOW_STORE, SecurityEventsService, RoutePolicyResolver, TokenService,
   ShieldAuthGuard, RolesGuard, FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, SafeHttpService,
+  RouteInventoryService, StartupAuditService, INVENTORY_TOKEN,
 ];
 
 /** Guards run in this order: authentication -> roles -> business flows. */

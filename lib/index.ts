@@ -28,3 +28,11 @@ export { SafeHttpClient, type NarrowerHttpPolicy } from './http/safe-http-client
 export type { SafeRequestConfig } from './http/request-options.js';
 export { SsrfBlockedException, type SsrfBlockReason } from './http/ssrf-blocked.exception.js';
 export { UnsafeResponseException, type UnsafeResponseReason } from './http/unsafe-response.exception.js';
+
+export { Authenticated } from './auth/authenticated.decorator.js';
+export { RouteInventoryService } from './inventory/route-inventory.service.js';
+export type { RouteEntry, FlowSummary, Finding } from './inventory/route-entry.interface.js';
+export { AcknowledgeFinding } from './inventory/acknowledge-finding.decorator.js';
+export { formatInventory, type InventoryFormat } from './inventory/inventory-format.js';
+export { StartupAuditService } from './audit/startup-audit.service.js';
+export type { AuditFinding } from './audit/audit-finding.interface.js';

@@ -1,9 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { CurrentUser, Public, type Principal } from '../lib/index.js';
+import { Authenticated, CurrentUser, Public, type Principal } from '../lib/index.js';
 
 @Controller()
 export class MeController {
-  /** Any authenticated user (the default policy). */
+  /** Any authenticated user. */
+  @Authenticated()
   @Get('me')
   me(@CurrentUser() user: Principal) {
     return { id: user.id, roles: user.roles };

@@ -1,12 +1,13 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { SafeHttpService } from '../../lib/index.js';
+import { Authenticated, SafeHttpService } from '../../lib/index.js';
 
 /**
  * The seed's API7 endpoint: it fetches a URL given by the client. SafeHttpService keeps it to the
  * allowlisted hosts (see `http` in app.module.ts), whatever the URL, DNS or redirects say.
  */
 @Controller('proxy')
+@Authenticated()
 export class ProxyController {
   constructor(private readonly http: SafeHttpService) {}
 

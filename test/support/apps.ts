@@ -8,12 +8,13 @@ export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
 
 /** A real Nest app (full HTTP pipeline) on the chosen adapter, initialised and ready for supertest. */
-export async function createApp(metadata: ModuleMetadata, adapter: AdapterName): Promise<INestApplication> {
+export async function createApp(metadata: ModuleMetadata, adapter: AdapterName, configure?: (app: INestApplication) => void): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const app =
     adapter === 'fastify'
       ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
       : moduleRef.createNestApplication({ logger: false });
+  configure?.(app);
   await app.init();
   if (adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;

@@ -1,0 +1,5 @@
+export interface AuditFinding {
+  code: string;
+  reason: string;
+  fix: string;
+}
