@@ -43,7 +43,7 @@ export class StartupAuditService implements OnApplicationBootstrap {
     if (adapterName === 'express' && typeof instance?.enabled === 'function' && instance.enabled('x-powered-by')) {
       findings.push({ code: 'EXPRESS_X_POWERED_BY', reason: 'Express sends X-Powered-By, advertising the stack', fix: "call app.disable('x-powered-by') in main.ts" });
     }
-    const cors = adapterName ? await probeCors(adapterName, instance).catch(() => undefined) : undefined;
+    const cors = adapterName ? await probeCors(adapterName, instance, adapter).catch(() => undefined) : undefined;
     if (cors?.credentials === 'true' && (cors.origin === '*' || cors.origin === 'https://attacker.invalid')) {
       findings.push({ code: 'CORS_ANY_ORIGIN_WITH_CREDENTIALS', reason: 'CORS allows any origin (or reflects it) together with credentials', fix: 'list the allowed origins in enableCors({ origin: [...] })' });
     }
