@@ -1,12 +1,11 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { API_SHIELD_OPTIONS, API_SHIELD_RAW_OPTIONS, FLOW_STORE, INVENTORY_TOKEN } from './constants.js';
 import { RouteDeclarationsValidator } from './audit/route-declarations.validator.js';
 import { FlowPolicyResolver } from './flows/flow-policy.resolver.js';
 import { createFlowStore } from './flows/flow-store.factory.js';
 import type { FlowStore } from './flows/flow-store.interface.js';
 import { SensitiveFlowGuard } from './flows/sensitive-flow.guard.js';
-import { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js';
 import { RouteScanner } from './inventory/route-scanner.js';
 import { SafeHttpService } from './http/safe-http.service.js';
 import { RouteInventoryService } from './inventory/route-inventory.service.js';
@@ -24,7 +23,7 @@ import { resolveOptions } from './options/resolve-options.js';
 
 const SERVICES: Provider[] = [
   SecurityEventsService, RoutePolicyResolver, TokenService, ShieldAuthGuard, RolesGuard,
-  FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, RouteScanner, RouteDeclarationsValidator,
+  FlowPolicyResolver, SensitiveFlowGuard, RouteScanner, RouteDeclarationsValidator,
   SafeHttpService, RouteInventoryService, InventoryReportService, StartupAuditService,
   { provide: INVENTORY_TOKEN, useExisting: RouteInventoryService },
   {
@@ -36,7 +35,7 @@ const SERVICES: Provider[] = [
 
 const EXPORTS = [
   API_SHIELD_OPTIONS, FLOW_STORE, SecurityEventsService, RoutePolicyResolver, TokenService,
-  ShieldAuthGuard, RolesGuard, FlowPolicyResolver, SensitiveFlowGuard, SensitiveFlowInterceptor, SafeHttpService,
+  ShieldAuthGuard, RolesGuard, FlowPolicyResolver, SensitiveFlowGuard, SafeHttpService,
   RouteInventoryService, StartupAuditService, INVENTORY_TOKEN,
 ];
 
@@ -45,7 +44,6 @@ const GLOBAL_GUARDS: Provider[] = [
   { provide: APP_GUARD, useExisting: ShieldAuthGuard },
   { provide: APP_GUARD, useExisting: RolesGuard },
   { provide: APP_GUARD, useExisting: SensitiveFlowGuard },
-  { provide: APP_INTERCEPTOR, useExisting: SensitiveFlowInterceptor },
 ];
 
 @Global()

@@ -12,6 +12,3 @@ export const IS_AUTHENTICATED_KEY = 'api-shield:authenticated';
 export const INVENTORY_TOKEN = Symbol.for('nestjs-api-shield:route-inventory');
 export const SENSITIVE_FLOWS_KEY = 'api-shield:flows';
 export const ACKNOWLEDGED_FINDINGS_KEY = 'api-shield:acknowledged';
-
-/** Where the shield keeps per-request state on the request object. */
-export const FLOW_RESERVATIONS = Symbol('api-shield:flow-reservations');

@@ -18,7 +18,6 @@ export { SecurityEventsService } from './events/security-events.service.js';
 export { SensitiveFlow } from './flows/sensitive-flow.decorator.js';
 export type * from './interfaces/sensitive-flow-options.interface.js';
 export { SensitiveFlowGuard } from './flows/sensitive-flow.guard.js';
-export { SensitiveFlowInterceptor } from './flows/sensitive-flow.interceptor.js';
 export { FlowStore, type FlowHit, type FlowHitResult, type FlowDecision } from './flows/flow-store.interface.js';
 export { MemoryFlowStore, type MemoryFlowStoreOptions } from './flows/memory-flow.store.js';
 export { RedisFlowStore, type RedisFlowStoreOptions } from './flows/redis-flow.store.js';

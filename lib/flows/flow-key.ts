@@ -13,5 +13,9 @@ function part(value: string): string {
  * characters the values hold (user `a:b` + scope `c` never meets user `a` + scope `b:c`).
  */
 export function flowKey(flowId: string, tracker: string, scope?: string): string {
-  return scope === undefined ? part(flowId) + part(tracker) : part(flowId) + part(tracker) + part(scope);
+  const key = scope === undefined ? part(flowId) + part(tracker) : part(flowId) + part(tracker) + part(scope);
+  // Concatenation builds a rope; reading a character makes V8 flatten it now, so a key kept by the
+  // memory store costs one flat string instead of a tree of fragments (about 60 bytes less per key).
+  key.charCodeAt(0);
+  return key;
 }

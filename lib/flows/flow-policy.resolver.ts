@@ -1,10 +1,16 @@
 import { Injectable, RequestMethod } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { SENSITIVE_FLOWS_KEY } from '../constants.js';
 import type { SensitiveFlowOptions } from '../interfaces/sensitive-flow-options.interface.js';
 import { sfString } from '../utils/structured-field.js';
 import { parseScopePath } from './flow-scope.js';
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
+
+/** Long identities are hashed once here: shorter keys cost less memory in the store, per key. */
+function compactId(id: string): string {
+  return id.length <= 32 ? id : `#${createHash('sha256').update(id).digest('base64url').slice(0, 16)}`;
+}
 
 const NONE: RouteFlows = { flows: [], policyHeader: '', successFlows: false, blocksAutomation: false };
 
@@ -45,7 +51,7 @@ export class FlowPolicyResolver {
     const route = this.routeIdentity(controller, handler);
     const flows: ResolvedFlow[] = declared.map((options, index) => ({
       options,
-      id: options.name ?? `${route}#${index}`,
+      id: compactId(options.name ?? `${route}#${index}`),
       label: options.name ?? `${controller.name}.${handler.name}${declared.length > 1 ? `#${index}` : ''}`,
       scopePath: typeof options.scope === 'string' ? parseScopePath(options.scope) : undefined,
       countOnSuccess: options.count === 'success',

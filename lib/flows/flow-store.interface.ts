@@ -29,6 +29,7 @@ export interface FlowDecision {
  * store in use: `constructor(private readonly store: FlowStore)`.
  */
 export abstract class FlowStore {
+  /** `hits` have distinct keys (the guard merges flows that share one). */
   abstract consume(hits: FlowHit[]): FlowDecision | Promise<FlowDecision>;
   abstract release(hits: FlowHit[], reservation: string): void | Promise<void>;
   /** Called once at start-up (connect, warm up). */

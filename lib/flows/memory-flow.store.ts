@@ -1,5 +1,27 @@
 import type { FlowDecision, FlowHit, FlowStore } from './flow-store.interface.js';
 
+/** About six days: relative times stay within V8's small-integer range. */
+const REBASE_AFTER_MS = 2 ** 29;
+
+/** Small logs are reallocated at their exact size: V8 would otherwise grow a 1-element array to 17. */
+const EXACT_SIZE_UP_TO = 8;
+
+/**
+ * Adds an expiry, keeping the log sorted (appends in the usual case: expiries grow with time). Returns the
+ * log to store, which is a new exact-size array for small logs.
+ */
+function insertSorted(expiries: number[], expiry: number): number[] {
+  let i = expiries.length;
+  while (i > 0 && expiries[i - 1] > expiry) i--;
+  if (expiries.length < EXACT_SIZE_UP_TO) {
+    const next = new Array<number>(expiries.length + 1);
+    for (let j = 0, k = 0; j < next.length; j++) next[j] = j === i ? expiry : expiries[k++];
+    return next;
+  }
+  expiries.splice(i, 0, expiry);
+  return expiries;
+}
+
 export class FlowStoreCapacityError extends Error {
   constructor(maxKeys: number) {
     super(`memory flow store is full (${maxKeys} live keys)`);
@@ -17,8 +39,8 @@ export interface MemoryFlowStoreOptions {
 }
 
 /**
- * Exact sliding-window log in one process. Each key holds the expiry times of its admitted requests
- * (at most `limit` numbers): no timer per key, one unref'd sweep timer for the whole store.
+ * Exact sliding-window log in one process. Each key holds the sorted expiry times of its admitted
+ * requests (at most `limit` numbers): no timer per key, one unref'd sweep timer for the whole store.
  * Evicting live keys under pressure would let an attacker reset someone's limit, so a full store
  * refuses new keys instead.
  */
@@ -28,10 +50,16 @@ export class MemoryFlowStore implements FlowStore {
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
   private sequence = 0;
+  /**
+   * Times are kept relative to `base` so that they stay small integers, which V8 stores inline (Smi) in
+   * the log arrays instead of as boxed doubles; the sweep moves `base` forward every few days.
+   */
+  private base: number;
 
   constructor(options: MemoryFlowStoreOptions = {}) {
     this.maxKeys = options.maxKeys ?? 500_000;
     this.now = options.now ?? Date.now;
+    this.base = this.now();
     this.timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -41,32 +69,25 @@ export class MemoryFlowStore implements FlowStore {
   }
 
   consume(hits: FlowHit[]): FlowDecision {
-    const now = this.now();
-    let admitted = true;
-    const seen = new Map<string, number[]>();
-    const live = hits.map((hit) => {
-      const expiries = seen.get(hit.key) ?? this.liveExpiries(hit.key, now);
-      seen.set(hit.key, expiries);
-      if (expiries.length >= hit.limit) admitted = false;
-      return expiries;
-    });
-    if (admitted) this.ensureCapacity(seen);
+    const now = this.clock();
+    const live = hits.map((hit) => this.liveExpiries(hit.key, now));
+    const admitted = hits.every((hit, i) => live[i].length < hit.limit);
+    if (admitted) this.ensureCapacity(hits);
 
     const results = hits.map((hit, i) => {
       const expiries = live[i];
-      const allowed = expiries.length < hit.limit;
       if (!admitted) {
+        const allowed = expiries.length < hit.limit;
         return { allowed, remaining: Math.max(0, hit.limit - expiries.length), resetMs: allowed ? 0 : this.untilFree(expiries, hit.limit, now) };
       }
-      const expiry = now + hit.windowMs;
-      expiries.push(expiry);
-      if (expiries.length === 1) this.entries.set(hit.key, expiries);
-      return { allowed, remaining: hit.limit - expiries.length, resetMs: Math.min(...expiries) - now };
+      const stored = insertSorted(expiries, now + hit.windowMs);
+      this.entries.set(hit.key, stored);
+      return { allowed: true, remaining: hit.limit - stored.length, resetMs: stored[0] - now };
     });
     return { admitted, results, reservation: admitted ? `${now}:${this.sequence++}` : undefined };
   }
 
-  /** Gives back the slot each hit took at the reservation's time. */
+  /** Gives back the slot each hit took at the reservation's time (a no-op if the sweep rebased since). */
   release(hits: FlowHit[], reservation: string): void {
     const takenAt = Number(reservation.split(':')[0]);
     for (const hit of hits) {
@@ -83,12 +104,19 @@ export class MemoryFlowStore implements FlowStore {
     this.entries.clear();
   }
 
-  /** Drops every expired entry. Cheap per key; one pass over the map. */
+  /** Drops every expired entry (one pass over the map) and keeps relative times small. */
   sweep(): void {
-    const now = this.now();
+    const now = this.clock();
+    const shift = now > REBASE_AFTER_MS ? now : 0;
     for (const [key, expiries] of this.entries) {
       if (this.prune(expiries, now).length === 0) this.entries.delete(key);
+      else if (shift) for (let i = 0; i < expiries.length; i++) expiries[i] -= shift;
     }
+    this.base += shift;
+  }
+
+  private clock(): number {
+    return this.now() - this.base;
   }
 
   private liveExpiries(key: string, now: number): number[] {
@@ -97,23 +125,21 @@ export class MemoryFlowStore implements FlowStore {
     return this.prune(expiries, now);
   }
 
+  /** Expiries are kept sorted, so the expired ones are a prefix. */
   private prune(expiries: number[], now: number): number[] {
-    let write = 0;
-    for (let read = 0; read < expiries.length; read++) {
-      if (expiries[read] > now) expiries[write++] = expiries[read];
-    }
-    expiries.length = write;
+    let expired = 0;
+    while (expired < expiries.length && expiries[expired] <= now) expired++;
+    if (expired > 0) expiries.splice(0, expired);
     return expiries;
   }
 
   /** Time until enough slots expire for one more request. */
   private untilFree(expiries: number[], limit: number, now: number): number {
-    const sorted = [...expiries].sort((a, b) => a - b);
-    return sorted[sorted.length - limit] - now;
+    return expiries[expiries.length - limit] - now;
   }
 
-  private ensureCapacity(keys: Map<string, number[]>): void {
-    const fresh = () => [...keys.keys()].filter((key) => !this.entries.has(key)).length;
+  private ensureCapacity(hits: FlowHit[]): void {
+    const fresh = () => hits.filter((hit) => !this.entries.has(hit.key)).length;
     if (this.entries.size + fresh() <= this.maxKeys) return;
     this.sweep();
     if (this.entries.size + fresh() > this.maxKeys) throw new FlowStoreCapacityError(this.maxKeys);

@@ -2,7 +2,7 @@ import {
   ForbiddenException, HttpException, HttpStatus, Inject, Injectable, ServiceUnavailableException,
   type CanActivate, type ExecutionContext,
 } from '@nestjs/common';
-import { API_SHIELD_OPTIONS, FLOW_RESERVATIONS, FLOW_STORE } from '../constants.js';
+import { API_SHIELD_OPTIONS, FLOW_STORE } from '../constants.js';
 import { SecurityEventsService } from '../events/security-events.service.js';
 import type { Principal } from '../interfaces/principal.interface.js';
 import type { ResolvedShieldOptions } from '../options/resolved-options.interface.js';
@@ -12,11 +12,6 @@ import { FlowPolicyResolver } from './flow-policy.resolver.js';
 import { FlowKeyError, requestKey } from './flow-request-keys.js';
 import type { FlowDecision, FlowHit, FlowStore } from './flow-store.interface.js';
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
-
-export interface FlowReservation {
-  hits: FlowHit[];
-  reservation: string;
-}
 
 const DEFAULT_MESSAGE = 'Too many requests. Please try again later.';
 
@@ -33,23 +28,29 @@ export class SensitiveFlowGuard implements CanActivate {
     private readonly events: SecurityEventsService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.resolver.resolve(context.getClass(), context.getHandler());
-    if (route.flows.length === 0) return true;
+    if (route.flows.length === 0) return true; // stays synchronous: no promise on unlimited routes
     if (context.getType() !== 'http') throw new ForbiddenException('Access denied');
+    return this.enforce(context, route);
+  }
+
+  private async enforce(context: ExecutionContext, route: RouteFlows): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<AnyRequest>();
     const principalId = (request.user as Principal | undefined)?.id;
 
     if (route.blocksAutomation) await this.refuseAutomation(context, route, request, principalId);
 
-    const hits = this.hitsFor(context, route, request);
-    let decision: FlowDecision;
+    const { hits, hitOfFlow } = this.hitsFor(context, route, request);
+    let stored: FlowDecision;
     try {
-      decision = await this.store.consume(hits);
+      stored = await this.store.consume(hits);
     } catch (error) {
       return this.onStoreError(error, request);
     }
+    // Results per flow, in declaration order.
+    const decision: FlowDecision = { ...stored, results: hitOfFlow.map((index) => stored.results[index]) };
 
     const response = http.getResponse();
     setResponseHeader(response, 'RateLimit-Policy', route.policyHeader);
@@ -57,19 +58,57 @@ export class SensitiveFlowGuard implements CanActivate {
     if (!decision.admitted) this.refuse(route, decision, request, response, principalId);
 
     if (route.successFlows && decision.reservation) {
-      const successHits = hits.filter((_, i) => route.flows[i].countOnSuccess);
-      request[FLOW_RESERVATIONS] = { hits: successHits, reservation: decision.reservation } satisfies FlowReservation;
+      const successHits = hits.filter((_, index) => route.flows.some((flow, i) => flow.countOnSuccess && hitOfFlow[i] === index));
+      this.releaseUnlessSuccessful(response, successHits, decision.reservation);
     }
     return true;
   }
 
-  private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): FlowHit[] {
+  /**
+   * `count: 'success'`: the slot was reserved before the handler ran (so parallel requests cannot all pass);
+   * it is given back when the response ends with a status >= 400 or the connection closes first. Watching
+   * the response rather than the handler also covers pipes and guards that fail after this one.
+   */
+  private releaseUnlessSuccessful(response: any, hits: FlowHit[], reservation: string): void {
+    const raw = response?.raw ?? response;
+    if (typeof raw?.once !== 'function') return;
+    let settled = false;
+    const settle = (succeeded: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (succeeded) return;
+      Promise.resolve()
+        .then(() => this.store.release(hits, reservation))
+        // The slot then expires with its window: stricter than intended, never looser.
+        .catch((error) => this.events.emit({ type: 'flow-store-error', action: 'deny', error: `release failed: ${error instanceof Error ? error.message : String(error)}` }));
+    };
+    raw.once('finish', () => settle(raw.statusCode < 400));
+    raw.once('close', () => settle(raw.writableFinished === true && raw.statusCode < 400));
+  }
+
+  /**
+   * One hit per distinct key: flows that share a name and resolve to the same key are one counter, charged
+   * once, with the strictest limit and the longest window among them.
+   */
+  private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): { hits: FlowHit[]; hitOfFlow: number[] } {
     try {
-      return route.flows.map((flow) => ({
-        key: requestKey(flow, context, request, this.options.flows.ipv6Subnet),
-        limit: flow.options.limit,
-        windowMs: flow.options.windowMs,
-      }));
+      const hits: FlowHit[] = [];
+      const hitOfFlow: number[] = [];
+      const byKey = new Map<string, number>();
+      for (const flow of route.flows) {
+        const key = requestKey(flow, context, request, this.options.flows.ipv6Subnet);
+        const index = byKey.get(key);
+        if (index !== undefined) {
+          hits[index].limit = Math.min(hits[index].limit, flow.options.limit);
+          hits[index].windowMs = Math.max(hits[index].windowMs, flow.options.windowMs);
+          hitOfFlow.push(index);
+        } else {
+          byKey.set(key, hits.length);
+          hitOfFlow.push(hits.length);
+          hits.push({ key, limit: flow.options.limit, windowMs: flow.options.windowMs });
+        }
+      }
+      return { hits, hitOfFlow };
     } catch (error) {
       if (error instanceof FlowKeyError) {
         const flow = route.flows[0];

@@ -54,6 +54,12 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     await http().post('/flows/success/fail').set(userToken('s')).expect(429);
   });
 
+  it("count: 'success' also gives the slot back when a pipe after the guard fails", async () => {
+    for (let i = 0; i < 4; i++) await http().get('/flows/parsed/abc').set(userToken('pp')).expect(400);
+    await http().get('/flows/parsed/1').set(userToken('pp')).expect(200, { n: 1 });
+    await http().get('/flows/parsed/2').set(userToken('pp')).expect(429);
+  });
+
   it('stacked flows are all-or-nothing, and flows sharing a name share a counter', async () => {
     await http().post('/flows/stacked/1').set(userToken('k')).expect(201);
     const perItem = await http().post('/flows/stacked/1').set(userToken('k')).expect(429);
@@ -62,6 +68,13 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     await http().post('/flows/also-shared').set(userToken('k')).expect(201);
     const quota = await http().post('/flows/stacked/3').set(userToken('k')).expect(429);
     expect(quota.body.message).toBe('Too many requests. Please try again later.');
+  });
+
+  it('charges flows that share a name and key once, with the strictest limit', async () => {
+    await http().post('/flows/duplicate').set(userToken('d')).expect(201);
+    await http().post('/flows/duplicate').set(userToken('d')).expect(201);
+    const refused = await http().post('/flows/duplicate').set(userToken('d')).expect(429);
+    expect(refused.headers['ratelimit']).toBe('"dup";r=0;t=60, "dup";r=0;t=60');
   });
 
   it('counts by IP on public routes and by user, else IP, for user-or-ip', async () => {

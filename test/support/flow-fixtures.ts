@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { Public, SensitiveFlow, type ApiShieldOptions, type SecurityEvent } from '../../lib/index.js';
 import { claims, forge, TEST_SECRET } from './tokens.js';
 
@@ -18,6 +18,11 @@ export class FlowsController {
     if (outcome === 'fail') throw new BadRequestException('no');
     return { ok: true };
   }
+
+  /** The pipe fails after the guard reserved the slot. */
+  @SensitiveFlow({ limit: 1, windowMs: MINUTE, count: 'success' })
+  @Get('parsed/:n')
+  parsed(@Param('n', ParseIntPipe) n: number) { return { n }; }
 
   @Public()
   @SensitiveFlow({ limit: 2, windowMs: MINUTE, by: 'ip' })
@@ -51,6 +56,11 @@ export class FlowsController {
   @SensitiveFlow({ limit: 100, windowMs: MINUTE, by: 'ip', automation: 'block' })
   @Get('human')
   human() { return { ok: true }; }
+
+  @SensitiveFlow({ name: 'dup', limit: 3, windowMs: MINUTE })
+  @SensitiveFlow({ name: 'dup', limit: 2, windowMs: MINUTE })
+  @Post('duplicate')
+  duplicate() { return { ok: true }; }
 
   @Get('unlimited')
   unlimited() { return { ok: true }; }
