@@ -49,16 +49,20 @@ export class FlowPolicyResolver {
     ];
     if (declared.length === 0) return NONE;
     const route = this.routeIdentity(controller, handler);
-    const flows: ResolvedFlow[] = declared.map((options, index) => ({
-      options,
-      id: compactId(options.name ?? `${route}#${index}`),
-      label: options.name ?? `${controller.name}.${handler.name}${declared.length > 1 ? `#${index}` : ''}`,
-      scopePath: typeof options.scope === 'string' ? parseScopePath(options.scope) : undefined,
-      countOnSuccess: options.count === 'success',
-    }));
+    const flows: ResolvedFlow[] = declared.map((options, index) => {
+      const label = options.name ?? `${controller.name}.${handler.name}${declared.length > 1 ? `#${index}` : ''}`;
+      return {
+        options,
+        id: compactId(options.name ?? `${route}#${index}`),
+        label,
+        headerLabel: sfString(label),
+        scopePath: typeof options.scope === 'string' ? parseScopePath(options.scope) : undefined,
+        countOnSuccess: options.count === 'success',
+      };
+    });
     return {
       flows,
-      policyHeader: flows.map((f) => `${sfString(f.label)};q=${f.options.limit};w=${Math.ceil(f.options.windowMs / 1000)}`).join(', '),
+      policyHeader: flows.map((f) => `${f.headerLabel};q=${f.options.limit};w=${Math.ceil(f.options.windowMs / 1000)}`).join(', '),
       successFlows: flows.some((f) => f.countOnSuccess),
       blocksAutomation: flows.some((f) => f.options.automation === 'block'),
     };

@@ -7,6 +7,8 @@ export interface ResolvedFlow {
   id: string;
   /** Name shown in RateLimit headers and events. */
   label: string;
+  /** `label` as an RFC 8941 string, for the RateLimit headers. */
+  headerLabel: string;
   scopePath?: string[];
   countOnSuccess: boolean;
 }

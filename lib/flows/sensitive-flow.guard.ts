@@ -6,11 +6,10 @@ import { API_SHIELD_OPTIONS, FLOW_STORE } from '../constants.js';
 import { SecurityEventsService } from '../events/security-events.service.js';
 import type { Principal } from '../interfaces/principal.interface.js';
 import type { ResolvedShieldOptions } from '../options/resolved-options.interface.js';
-import { sfString } from '../utils/structured-field.js';
 import { describeRoute, setResponseHeader, type AnyRequest } from '../utils/http-context.js';
 import { FlowPolicyResolver } from './flow-policy.resolver.js';
 import { FlowKeyError, requestKey } from './flow-request-keys.js';
-import type { FlowDecision, FlowHit, FlowStore } from './flow-store.interface.js';
+import type { FlowDecision, FlowHit, FlowHitResult, FlowStore } from './flow-store.interface.js';
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
 
 const DEFAULT_MESSAGE = 'Too many requests. Please try again later.';
@@ -35,31 +34,44 @@ export class SensitiveFlowGuard implements CanActivate {
     return this.enforce(context, route);
   }
 
-  private async enforce(context: ExecutionContext, route: RouteFlows): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<AnyRequest>();
-    const principalId = (request.user as Principal | undefined)?.id;
+  /** Synchronous end to end when the store and the detector are (the memory store is): no promise per request. */
+  private enforce(context: ExecutionContext, route: RouteFlows): boolean | Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AnyRequest>();
+    if (!route.blocksAutomation) return this.consume(context, route, request);
+    const automated = this.isAutomated(context);
+    if (automated instanceof Promise) {
+      return automated.then((flagged) => (flagged ? this.refuseAutomation(route, request) : this.consume(context, route, request)));
+    }
+    return automated ? this.refuseAutomation(route, request) : this.consume(context, route, request);
+  }
 
-    if (route.blocksAutomation) await this.refuseAutomation(context, route, request, principalId);
-
+  private consume(context: ExecutionContext, route: RouteFlows, request: AnyRequest): boolean | Promise<boolean> {
     const { hits, hitOfFlow } = this.hitsFor(context, route, request);
-    let stored: FlowDecision;
+    let stored: FlowDecision | Promise<FlowDecision>;
     try {
-      stored = await this.store.consume(hits);
+      stored = this.store.consume(hits);
     } catch (error) {
       return this.onStoreError(error, request);
     }
+    if (stored instanceof Promise) {
+      return stored.then(
+        (decision) => this.decide(context, route, request, hits, hitOfFlow, decision),
+        (error) => this.onStoreError(error, request),
+      );
+    }
+    return this.decide(context, route, request, hits, hitOfFlow, stored);
+  }
+
+  private decide(context: ExecutionContext, route: RouteFlows, request: AnyRequest, hits: FlowHit[], hitOfFlow: number[], stored: FlowDecision): boolean {
     // Results per flow, in declaration order.
-    const decision: FlowDecision = { ...stored, results: hitOfFlow.map((index) => stored.results[index]) };
-
-    const response = http.getResponse();
+    const results = hitOfFlow.map((index) => stored.results[index]);
+    const response = context.switchToHttp().getResponse();
     setResponseHeader(response, 'RateLimit-Policy', route.policyHeader);
-    setResponseHeader(response, 'RateLimit', this.rateLimitHeader(route.flows, decision));
-    if (!decision.admitted) this.refuse(route, decision, request, response, principalId);
-
-    if (route.successFlows && decision.reservation) {
+    setResponseHeader(response, 'RateLimit', this.rateLimitHeader(route.flows, results));
+    if (!stored.admitted) this.refuse(route, results, request, response);
+    if (route.successFlows && stored.reservation) {
       const successHits = hits.filter((_, index) => route.flows.some((flow, i) => flow.countOnSuccess && hitOfFlow[i] === index));
-      this.releaseUnlessSuccessful(response, successHits, decision.reservation);
+      this.releaseUnlessSuccessful(response, successHits, stored.reservation);
     }
     return true;
   }
@@ -118,16 +130,21 @@ export class SensitiveFlowGuard implements CanActivate {
     }
   }
 
-  private async refuseAutomation(context: ExecutionContext, route: RouteFlows, request: AnyRequest, principalId?: string) {
+  /** A detector that throws counts as "automated": fail closed. */
+  private isAutomated(context: ExecutionContext): boolean | Promise<boolean> {
     const detector = this.options.flows.detectAutomation;
-    let automated = true;
+    if (!detector) return true;
     try {
-      automated = detector ? await detector(context) : true;
+      const verdict = detector(context);
+      return verdict instanceof Promise ? verdict.then((v) => v !== false, () => true) : verdict !== false;
     } catch {
-      automated = true;
+      return true;
     }
-    if (!automated) return;
+  }
+
+  private refuseAutomation(route: RouteFlows, request: AnyRequest): never {
     const flow = route.flows.find((f) => f.options.automation === 'block') as ResolvedFlow;
+    const principalId = (request.user as Principal | undefined)?.id;
     this.events.emit({ type: 'automation-blocked', flow: flow.label, principalId, route: describeRoute(request), ip: request.ip });
     throw new ForbiddenException('Access denied');
   }
@@ -142,8 +159,9 @@ export class SensitiveFlowGuard implements CanActivate {
     throw new ServiceUnavailableException('Service temporarily unavailable');
   }
 
-  private refuse(route: RouteFlows, decision: FlowDecision, request: AnyRequest, response: unknown, principalId?: string): never {
-    const refusing = route.flows.map((flow, i) => ({ flow, result: decision.results[i] })).filter(({ result }) => !result.allowed);
+  private refuse(route: RouteFlows, results: FlowHitResult[], request: AnyRequest, response: unknown): never {
+    const principalId = (request.user as Principal | undefined)?.id;
+    const refusing = route.flows.map((flow, i) => ({ flow, result: results[i] })).filter(({ result }) => !result.allowed);
     const waitMs = Math.max(...refusing.map(({ result }) => result.resetMs), 1);
     const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
     setResponseHeader(response, 'Retry-After', String(retryAfter));
@@ -159,12 +177,11 @@ export class SensitiveFlowGuard implements CanActivate {
   }
 
   /** IETF httpapi RateLimit header (draft 8): `"name";r=<remaining>;t=<seconds until a slot frees>`. */
-  private rateLimitHeader(flows: ResolvedFlow[], decision: FlowDecision): string {
-    return flows
-      .map((flow, i) => {
-        const result = decision.results[i];
-        return `${sfString(flow.label)};r=${result.remaining};t=${Math.ceil(result.resetMs / 1000)}`;
-      })
-      .join(', ');
+  private rateLimitHeader(flows: ResolvedFlow[], results: FlowHitResult[]): string {
+    let header = '';
+    for (let i = 0; i < flows.length; i++) {
+      header += `${i ? ', ' : ''}${flows[i].headerLabel};r=${results[i].remaining};t=${Math.ceil(results[i].resetMs / 1000)}`;
+    }
+    return header;
   }
 }

@@ -98,5 +98,8 @@ describe('client IP keys', () => {
     expect(clientIpKey('2001:db8:1:2::1', 64)).not.toBe(clientIpKey('2001:db8:1:3::1', 64));
     expect(clientIpKey('2001:db8:1:2::1', 128)).not.toBe(clientIpKey('2001:db8:1:2::2', 128));
     expect(clientIpKey(undefined, 64)).toBe('unknown');
+    expect(clientIpKey('::FFFF:10.0.0.1', 64)).toBe('10.0.0.1');
+    expect(clientIpKey('10.0.0.1', 64)).toBe('10.0.0.1');
+    expect(clientIpKey('[not an ip]', 64)).toBe('raw:[not an ip]');
   });
 });
