@@ -95,11 +95,13 @@ export class SafeHttpClient {
   request<T = any>(config: SafeRequestConfig): Observable<AxiosResponse<T>> {
     return new Observable<AxiosResponse<T>>((subscriber) => {
       const abort = new AbortController();
-      this.execute<T>(config, abort.signal).then(
-        (response) => { subscriber.next(response); subscriber.complete(); },
-        (error) => subscriber.error(error),
+      let settled = false;
+      this.execute<T>(config, abort).then(
+        (response) => { settled = true; subscriber.next(response); subscriber.complete(); },
+        (error) => { settled = true; subscriber.error(error); },
       );
-      return () => abort.abort();
+      // Unsubscribing while the exchange runs cancels it, as HttpService does.
+      return () => { if (!settled) abort.abort(); };
     });
   }
 
@@ -122,9 +124,9 @@ export class SafeHttpClient {
     return this.request<T>({ ...config, url, data, method: 'patch' });
   }
 
-  private async execute<T>(config: SafeRequestConfig, unsubscribed: AbortSignal): Promise<AxiosResponse<T>> {
+  private async execute<T>(config: SafeRequestConfig, abort: AbortController): Promise<AxiosResponse<T>> {
     try {
-      return await this.exchange<T>(config, unsubscribed);
+      return await this.exchange<T>(config, abort);
     } catch (error) {
       if (error instanceof SsrfBlockedException) {
         this.events?.emit({ type: 'ssrf-blocked', reason: error.reason, target: describeTarget(config?.url) });
@@ -135,18 +137,17 @@ export class SafeHttpClient {
     }
   }
 
-  private async exchange<T>(config: SafeRequestConfig, unsubscribed: AbortSignal): Promise<AxiosResponse<T>> {
+  /** `abort` is the exchange's one controller: unsubscribing, the caller's signal and the time limit all use it. */
+  private async exchange<T>(config: SafeRequestConfig, abort: AbortController): Promise<AxiosResponse<T>> {
     const policy = this.policy;
     assertSafeOptions(config, policy);
     const { expectedContentType, validateStatus, maxRedirects: wantedRedirects, timeout, signal: callerSignal, ...passthrough } = config;
     const maxRedirects = wantedRedirects ?? policy.maxRedirects;
     let current = this.checkBase(checkUrl(config.url, policy, this.base));
 
-    const abort = new AbortController();
-    const stop = (reason: unknown) => abort.abort(reason);
-    const timer = setTimeout(() => stop(TIMED_OUT), timeout && timeout > 0 ? timeout : policy.timeoutMs);
-    unsubscribed.addEventListener('abort', () => stop(unsubscribed.reason), { once: true });
-    (callerSignal as AbortSignal | undefined)?.addEventListener?.('abort', () => stop((callerSignal as AbortSignal).reason), { once: true });
+    const timer = setTimeout(() => abort.abort(TIMED_OUT), timeout && timeout > 0 ? timeout : policy.timeoutMs);
+    const caller = callerSignal as AbortSignal | undefined;
+    caller?.addEventListener?.('abort', () => abort.abort(caller.reason), { once: true });
 
     let method = (config.method ?? 'get').toUpperCase();
     let data = config.data;

@@ -6,7 +6,7 @@ import { firstValueFrom } from 'rxjs';
 import { SafeHttpClient, SsrfBlockedException, UnsafeResponseException } from '../../lib/index.js';
 import { refusedConnects } from '../support/loopback-only-net.js';
 import { blockReason, client, countConnects, stubDns } from '../support/ssrf.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { routes, startUpstream, type Upstream } from '../support/upstream.js';
 
 describe('SafeHttpService against a real upstream on 127.0.0.1', () => {
   let upstream: Upstream;
@@ -14,8 +14,10 @@ describe('SafeHttpService against a real upstream on 127.0.0.1', () => {
   let base: string;
   let dns: ReturnType<typeof stubDns>;
 
+  let hangClosed: () => void = () => undefined;
+
   beforeAll(async () => {
-    upstream = await startUpstream();
+    upstream = await startUpstream(routes({ '/hang': (_req, res) => { res.write('.'); res.on('close', () => hangClosed()); } }));
     base = `http://upstream.test:${upstream.port}`;
     dns = stubDns({
       'upstream.test': ['127.0.0.1'],
@@ -131,6 +133,15 @@ describe('SafeHttpService against a real upstream on 127.0.0.1', () => {
     const { error } = await countConnects(() => firstValueFrom(safe.get(`${base}/slow`)));
     expect(error).toBeInstanceOf(UnsafeResponseException);
     expect((error as UnsafeResponseException).getStatus()).toBe(504);
+  });
+
+  it('cancels the exchange when the subscriber unsubscribes, as HttpService does', async () => {
+    const closed = new Promise<void>((resolve) => { hangClosed = resolve; });
+    const subscription = safe.get(`${base}/hang`).subscribe({ error: () => undefined });
+    await new Promise((r) => setTimeout(r, 100));
+    subscription.unsubscribe();
+    // Well before the 1500 ms policy time-out would close it anyway.
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('exchange not cancelled')), 700))]);
   });
 
   it('checks the expected content type', async () => {
