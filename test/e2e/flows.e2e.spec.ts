@@ -1,6 +1,6 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type FlowStore, type SecurityEvent } from '../../lib/index.js';
+import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type ApiShieldOptions, type FlowStore, type SecurityEvent } from '../../lib/index.js';
 import { ADAPTERS, createApp } from '../support/apps.js';
 import { FLOW_CONTROLLERS, flowOptions, userToken } from '../support/flow-fixtures.js';
 
@@ -157,6 +157,44 @@ describe('flow store failures', () => {
       expect(events).toContainEqual(expect.objectContaining({ type: 'flow-store-error', action, error: 'store down' }));
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe.each(ADAPTERS)('custom flows.detectAutomation (%s)', (adapter) => {
+  const flagged = (request: { headers: Record<string, unknown> }) => request.headers['x-bot-score'];
+
+  async function appWith(detectAutomation: NonNullable<ApiShieldOptions['flows']>['detectAutomation']) {
+    const events: SecurityEvent[] = [];
+    const app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ detectAutomation }, events))], controllers: FLOW_CONTROLLERS }, adapter);
+    return { app, events, http: () => request(app.getHttpServer()) };
+  }
+
+  it('awaits an async detector: flagged requests get 403, others pass and are counted', async () => {
+    const { app, events, http } = await appWith(async (ctx) => {
+      await new Promise((r) => setTimeout(r, 2));
+      return Number(flagged(ctx.switchToHttp().getRequest())) > 50;
+    });
+    try {
+      await http().get('/flows/human').set('x-bot-score', '99').expect(403, { statusCode: 403, message: 'Access denied', error: 'Forbidden' });
+      const ok = await http().get('/flows/human').set('x-bot-score', '3').set('User-Agent', 'curl/8.5.0').expect(200);
+      expect(ok.headers['ratelimit']).toBe('"FlowsController.human";r=99;t=60');
+      expect(events.filter((e) => e.type === 'automation-blocked')).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fails closed when the detector rejects or throws, without leaking the error', async () => {
+    for (const detector of [async () => { throw new Error('scoring service down'); }, () => { throw new Error('boom'); }]) {
+      const { app, http } = await appWith(detector);
+      try {
+        const res = await http().get('/flows/human').set('User-Agent', 'Mozilla/5.0 Firefox/128.0').expect(403);
+        expect(JSON.stringify(res.body)).not.toMatch(/scoring|boom/);
+        await http().get('/flows/unlimited').set(userToken('n')).expect(200);
+      } finally {
+        await app.close();
+      }
     }
   });
 });
