@@ -15,6 +15,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as ('express' | 'fastify')[];
+/** BENCH_ONLY=flow runs only the pairs whose scenario name contains 'flow' (for iterating; RESULTS.md is not written). */
+const ONLY = process.env.BENCH_ONLY;
 
 /** [scenario, baseline] pairs; each pair is measured side by side in every round. */
 const PAIRS: [string, string][] = [
@@ -117,6 +119,7 @@ async function main() {
       lines.push(`\n### ${adapter}\n`, '| scenario | baseline | scenario req/s | baseline req/s | ratio | scenario p99 ms | baseline p99 ms |', '|---|---|---|---|---|---|---|');
       for (const [scenario, baseline] of PAIRS) {
         if (scenario.includes('redis') && !redisUrl) continue;
+        if (ONLY && !scenario.includes(ONLY)) continue;
         const a: Sample[] = [];
         const b: Sample[] = [];
         for (let round = 0; round < ROUNDS; round++) {
@@ -146,6 +149,7 @@ async function main() {
     `Command: \`npm run bench\` (BENCH_SECONDS=${SECONDS}, BENCH_ROUNDS=${ROUNDS}, ${CONNECTIONS} connections, autocannon in the parent process, each app in its own process, all on 127.0.0.1).`,
     'Each row is the median over the rounds; scenario and baseline alternate order every round. Ratio = scenario req/s / baseline req/s, median of per-round ratios.',
   ].join('\n');
+  if (ONLY) return;
   writeFileSync('bench/results.latest.md', `${header}\n${lines.join('\n')}\n`);
   writeFileSync('bench/results.latest.json', JSON.stringify(summary, null, 2));
   console.log('written to bench/results.latest.md');

@@ -123,7 +123,8 @@ export class TokenService {
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw new AuthenticationFailedError('missing-claim');
     const sub = claims.sub;
     if (typeof sub !== 'string' || sub.length === 0) throw new AuthenticationFailedError('missing-claim');
-    return Object.freeze({ id: sub, roles: this.rolesOf(claims), claims: Object.freeze(claims) });
+    // Deeply frozen where it matters: a cached principal is shared by every request carrying the same token.
+    return Object.freeze({ id: sub, roles: Object.freeze(this.rolesOf(claims)) as string[], claims: Object.freeze(claims) });
   }
 
   /** A string or an array of strings; anything else means no roles. */

@@ -37,4 +37,14 @@ describe('TokenService verified-token cache', () => {
     expect(() => tokens.verify(twin)).toThrow('invalid-token');
     expect(() => tokens.verify(twin)).toThrow('invalid-token');
   });
+
+  it('hands out a frozen principal, so code that mutates it cannot grant roles to later requests', () => {
+    const tokens = service();
+    const token = forge(claims({ iss: undefined, aud: undefined, roles: ['user'] }));
+    const first = tokens.verify(token);
+    expect(() => first.roles.push('admin')).toThrow(TypeError);
+    expect(() => { (first as { id: string }).id = 'someone-else'; }).toThrow(TypeError);
+    expect(() => { (first.claims as Record<string, unknown>).sub = 'someone-else'; }).toThrow(TypeError);
+    expect(tokens.verify(token)).toMatchObject({ id: 'u1', roles: ['user'] });
+  });
 });
