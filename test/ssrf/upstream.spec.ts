@@ -59,6 +59,30 @@ describe('SafeHttpService against a real upstream on 127.0.0.1', () => {
     await expect(firstValueFrom(safe.get(`${base}/not-found`))).rejects.toMatchObject({ response: { status: 404 } });
   });
 
+  it.each([
+    ['mixed case', 'http://UpStream.TEST:PORT/ok'],
+    ['a trailing dot', 'http://upstream.test.:PORT/ok'],
+    ['a wildcard subdomain', 'http://a.cdn.test:PORT/ok'],
+    ['a deeper wildcard subdomain, upper case', 'http://A.B.CDN.test:PORT/ok'],
+    ['a unicode (IDN) name listed in unicode', 'http://bücher.test:PORT/ok'],
+    ['the punycode form of that name', 'http://xn--bcher-kva.test:PORT/ok'],
+    ['that name in upper case', 'http://BÜCHER.TEST:PORT/ok'],
+    ['a unicode name listed in punycode', 'http://straße.test:PORT/ok'],
+  ])('lets a legitimate host spelling through the allowlist: %s', async (_name, url) => {
+    const named = stubDns(Object.fromEntries(
+      ['upstream.test', 'upstream.test.', 'a.cdn.test', 'a.b.cdn.test', 'xn--bcher-kva.test', 'xn--strae-oqa.test'].map((n) => [n, ['127.0.0.1']]),
+    ));
+    const listed = client({
+      allowedHosts: ['upstream.test', '*.cdn.test', 'bücher.test', 'xn--strae-oqa.test'],
+      allowedProtocols: ['http:'], allowedPorts: [upstream.port], allowedCidrs: ['127.0.0.1/32'], dnsLookup: named.lookup,
+    });
+    const res = await firstValueFrom(listed.get(url.replace('PORT', String(upstream.port))));
+    expect([res.status, res.data.hello]).toEqual([200, 'world']);
+    for (const refused of ['http://cdn.test:PORT/ok', 'http://xcdn.test:PORT/ok', 'http://bucher.test:PORT/ok', 'http://upstream.test..:PORT/ok']) {
+      expect(await blockReason(listed, refused.replace('PORT', String(upstream.port)))).toMatchObject({ reason: 'host-not-allowed', connects: 0 });
+    }
+  });
+
   it('follows allowed redirects, re-checking each hop', async () => {
     const res = await firstValueFrom(safe.get(`${base}/redirect?to=/ok`));
     expect(res.data.hello).toBe('world');
