@@ -66,8 +66,10 @@ export class SensitiveFlowGuard implements CanActivate {
     // Results per flow, in declaration order.
     const results = hitOfFlow.map((index) => stored.results[index]);
     const response = context.switchToHttp().getResponse();
-    setResponseHeader(response, 'RateLimit-Policy', route.policyHeader);
-    setResponseHeader(response, 'RateLimit', this.rateLimitHeader(route.flows, results));
+    if (this.options.flows.rateLimitHeaders) {
+      setResponseHeader(response, 'RateLimit-Policy', route.policyHeader);
+      setResponseHeader(response, 'RateLimit', this.rateLimitHeader(route.flows, results));
+    }
     if (!stored.admitted) this.refuse(route, results, request, response);
     if (route.successFlows && stored.reservation) {
       const successHits = hits.filter((_, index) => route.flows.some((flow, i) => flow.countOnSuccess && hitOfFlow[i] === index));

@@ -59,6 +59,8 @@ export interface FlowsOptions {
   detectAutomation?: 'builtin' | AutomationDetector;
   /** Memory store: most keys held at once (default 500_000). */
   maxKeys?: number;
+  /** Send `RateLimit-Policy` / `RateLimit` on every response of a limited route (default true). `Retry-After` is always sent on a 429. */
+  rateLimitHeaders?: boolean;
 }
 
 export type AuditMode = 'off' | 'warn' | 'strict';

@@ -40,6 +40,8 @@ export function resolveOptions(options: ApiShieldOptions): ResolvedShieldOptions
   }
   const maxKeys = flows.maxKeys ?? 500_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new ShieldConfigurationError('flows.maxKeys must be a whole number >= 1');
+  const rateLimitHeaders = flows.rateLimitHeaders ?? true;
+  if (typeof rateLimitHeaders !== 'boolean') throw new ShieldConfigurationError('flows.rateLimitHeaders must be a boolean');
   const detector = flows.detectAutomation;
   if (detector !== undefined && detector !== 'builtin' && typeof detector !== 'function') {
     throw new ShieldConfigurationError("flows.detectAutomation must be 'builtin' or a function (ctx) => boolean");
@@ -57,6 +59,7 @@ export function resolveOptions(options: ApiShieldOptions): ResolvedShieldOptions
       onStoreError,
       ipv6Subnet,
       maxKeys,
+      rateLimitHeaders,
       detectAutomation: detector === 'builtin' ? builtinAutomationDetector : detector,
     },
     http: resolveHttpPolicy(options.http),

@@ -24,6 +24,7 @@ export interface ResolvedShieldOptions {
     ipv6Subnet: number;
     detectAutomation?: AutomationDetector;
     maxKeys: number;
+    rateLimitHeaders: boolean;
   };
   http: ResolvedHttpPolicy;
   inventoryMode: AuditMode;

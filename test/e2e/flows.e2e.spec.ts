@@ -130,6 +130,23 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
   });
 });
 
+describe.each(ADAPTERS)('flows.rateLimitHeaders: false (%s)', (adapter) => {
+  it('drops RateLimit / RateLimit-Policy but still limits, and still sends Retry-After on a 429', async () => {
+    const app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ rateLimitHeaders: false }))], controllers: FLOW_CONTROLLERS }, adapter);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const ok = await request(app.getHttpServer()).post('/flows/attempt').set(userToken('quiet')).expect(201);
+        expect([ok.headers['ratelimit'], ok.headers['ratelimit-policy']]).toEqual([undefined, undefined]);
+      }
+      const refused = await request(app.getHttpServer()).post('/flows/attempt').set(userToken('quiet')).expect(429);
+      expect(refused.headers['ratelimit']).toBeUndefined();
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('flow concurrency (memory store)', () => {
   it.each(['attempt', 'success/ok'])('admits exactly 5 of 200 parallel requests (%s)', async (path) => {
     const app = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({}))], controllers: FLOW_CONTROLLERS }, 'express');

@@ -23,6 +23,7 @@ describe('options validation names the bad option', () => {
     ['hierarchy value not an array', base({ authorization: { roleHierarchy: { a: 'b' as any } } }), /roleHierarchy\.a must be an array/],
     ['reserved role name', base({ authorization: { roleHierarchy: { __proto__x: [], constructor: ['user'] } as any } }), /'constructor' is reserved/],
     ['bad onStoreError', base({ flows: { onStoreError: 'maybe' as any } }), /flows\.onStoreError/],
+    ['rateLimitHeaders not a boolean', base({ flows: { rateLimitHeaders: 'no' as any } }), /flows\.rateLimitHeaders must be a boolean/],
     ['bad audit mode', base({ audit: { mode: 'loud' as any } }), /audit\.mode/],
     ['bad http protocol', base({ http: { allowedProtocols: ['ftp:' as any] } }), /http\.allowedProtocols/],
     ['bad CIDR', base({ http: { allowedCidrs: ['10.0.0.0/99'] } }), /http\.allowedCidrs/],
