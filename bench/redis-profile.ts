@@ -6,6 +6,10 @@ import { RedisFlowStore } from '../lib/flows/redis-flow.store.js';
  * against the time Redis spends inside the script (INFO commandstats usec_per_call). Run by `npm run bench`.
  */
 async function main() {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.log(JSON.stringify({ skipped: 'redis-server is not on PATH' }));
+    return;
+  }
   const port = 6390 + Math.floor(Math.random() * 100);
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 400));

@@ -60,6 +60,7 @@ export const SCENARIOS: Record<string, (env: BenchEnv) => DynamicModule | Type> 
   'auth': () => moduleOf([AuthOnlyController], [shield({ global: false })]),
   'auth+roles': () => moduleOf([AuthRolesController], [shield()]),
   'auth+roles+flow(memory)': () => moduleOf([AuthRolesFlowController], [shield()]),
+  'auth+roles+flow(memory), no RateLimit headers': () => moduleOf([AuthRolesFlowController], [shield({ flows: { rateLimitHeaders: false } })]),
   'auth+roles+flow(redis)': (env) => moduleOf([AuthRolesFlowController], [shield({ flows: { store: { redis: env.redisUrl as string, prefix: `bench-${process.pid}:` } } })]),
   'flow guard alone': () => moduleOf([FlowOnlyController], [shield({ global: false })]),
   'ThrottlerGuard alone': () => moduleOf([BareController], [ThrottlerModule.forRoot([{ ttl: WINDOW, limit: HIGH }])], [{ provide: APP_GUARD, useClass: ThrottlerGuard }]),
