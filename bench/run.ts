@@ -7,13 +7,16 @@ import os from 'node:os';
 import { BENCH_SECRET } from './scenarios.js';
 
 /**
- * `npm run bench`: every scenario against its baseline, interleaved, on both adapters, with autocannon
- * in this process and each app in a child process, all on 127.0.0.1. Writes bench/RESULTS.md (with the
- * memory and Redis figures `npm run bench` measured just before) and bench/results.latest.json.
- * BENCH_SECONDS (default 3) and BENCH_ROUNDS (default 5) trade time for steadier figures.
+ * `npm run bench`: every scenario against its baseline on both adapters, with autocannon in this process
+ * and each app in a child process, all on 127.0.0.1. Both apps of a pair run for the whole comparison and
+ * are loaded in turn, in short bursts whose order alternates, so a machine that speeds up or slows down
+ * (shared cloud cores do) moves both sides alike. Writes bench/RESULTS.md (with the memory and Redis
+ * figures `npm run bench` measured just before) and bench/results.latest.json.
+ * BENCH_SECONDS (burst length, default 1) and BENCH_ROUNDS (bursts per side, default 12) trade time for
+ * steadier figures.
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const CONNECTIONS = 32;
 const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as ('express' | 'fastify')[];
 /** BENCH_ONLY=flow runs only the pairs whose scenario name contains 'flow' (for iterating; nothing is written). */
@@ -81,21 +84,43 @@ async function stop(proc: ChildProcess): Promise<void> {
 
 interface Sample { rps: number; p99: number; serverCpuUs: number }
 
-async function measure(scenario: string, adapter: string, env: { redisUrl?: string; upstreamPort?: number }): Promise<Sample> {
+interface App { proc: ChildProcess; url: string }
+
+const HEADERS = () => ({ authorization: `Bearer ${token()}`, 'user-agent': 'Mozilla/5.0 bench' });
+
+async function startApp(scenario: string, adapter: string, env: { redisUrl?: string; upstreamPort?: number }): Promise<App> {
   const port = await freePort();
-  const server = await child(['dist-bench/bench/server.js', scenario, adapter, String(port), env.redisUrl ?? '', String(env.upstreamPort ?? '')]);
+  const proc = await child(['dist-bench/bench/server.js', scenario, adapter, String(port), env.redisUrl ?? '', String(env.upstreamPort ?? '')]);
+  const url = `http://127.0.0.1:${port}/r`;
+  await autocannon({ url, connections: CONNECTIONS, duration: 1, headers: HEADERS() }); // warm-up
+  return { proc, url };
+}
+
+/** One burst of load on one app, with the server's own CPU time over it. */
+async function burst(app: App, label: string): Promise<Sample> {
+  const cpuBefore = await cpuOf(app.proc);
+  const result = await autocannon({ url: app.url, connections: CONNECTIONS, duration: SECONDS, headers: HEADERS() });
+  const cpuAfter = await cpuOf(app.proc);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99, serverCpuUs: (cpuAfter - cpuBefore) / result.requests.total };
+}
+
+/** Scenario and baseline side by side: both running, loaded in alternating bursts. */
+async function compare(scenario: string, baseline: string, adapter: string, env: { redisUrl?: string; upstreamPort?: number }): Promise<{ a: Sample[]; b: Sample[] }> {
+  const appA = await startApp(scenario, adapter, env);
+  const appB = await startApp(baseline, adapter, env);
+  const a: Sample[] = [];
+  const b: Sample[] = [];
   try {
-    const url = `http://127.0.0.1:${port}/r`;
-    const headers = { authorization: `Bearer ${token()}`, 'user-agent': 'Mozilla/5.0 bench' };
-    await autocannon({ url, connections: CONNECTIONS, duration: 1, headers }); // warm-up
-    const cpuBefore = await cpuOf(server);
-    const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-    const cpuAfter = await cpuOf(server);
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${scenario}/${adapter}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rps: result.requests.average, p99: result.latency.p99, serverCpuUs: (cpuAfter - cpuBefore) / result.requests.total };
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) { b.push(await burst(appB, baseline)); a.push(await burst(appA, scenario)); }
+      else { a.push(await burst(appA, scenario)); b.push(await burst(appB, baseline)); }
+    }
   } finally {
-    await stop(server);
+    await stop(appA.proc);
+    await stop(appB.proc);
   }
+  return { a, b };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -171,13 +196,7 @@ async function main() {
       for (const [scenario, baseline] of PAIRS) {
         if (scenario.includes('redis') && !redisUrl) continue;
         if (ONLY && !scenario.includes(ONLY)) continue;
-        const a: Sample[] = [];
-        const b: Sample[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          // Alternate which runs first, so drift favours neither.
-          if (round % 2 === 0) { b.push(await measure(baseline, adapter, env)); a.push(await measure(scenario, adapter, env)); }
-          else { a.push(await measure(scenario, adapter, env)); b.push(await measure(baseline, adapter, env)); }
-        }
+        const { a, b } = await compare(scenario, baseline, adapter, env);
         const ratio = median(a.map((s, i) => s.rps / b[i].rps));
         const cpu = `${median(a.map((s) => s.serverCpuUs)).toFixed(0)} / ${median(b.map((s) => s.serverCpuUs)).toFixed(0)}`;
         const row = [scenario, baseline, median(a.map((s) => s.rps)).toFixed(0), median(b.map((s) => s.rps)).toFixed(0),
@@ -209,7 +228,7 @@ async function main() {
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model?.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
     `Command: \`npm run bench\` (BENCH_SECONDS=${SECONDS}, BENCH_ROUNDS=${ROUNDS}, ${CONNECTIONS} connections, autocannon in the runner process, each app in its own process, all on 127.0.0.1).`,
-    'Each scenario is measured beside its baseline in every round, the order alternating; figures are medians over the rounds, and the ratio is the median of the per-round ratios (scenario req/s / baseline req/s).',
+    `Each scenario runs beside its baseline; the two are loaded in turn, ${ROUNDS} bursts of ${SECONDS} s each, the order alternating, so drift of the machine moves both alike. Figures are medians over the bursts; the ratio is the median of the per-round ratios (scenario req/s / baseline req/s).`,
     'Server CPU is the app process\'s own user + system time per request, so it shows what a scenario costs the server apart from autocannon, which shares the two cores.',
     '',
     '## Targets',

@@ -65,6 +65,16 @@ export interface RedisFlowStoreOptions {
   prefix?: string;
 }
 
+/** An app's own client may queue commands while Redis is down; a check never waits longer than this. */
+const APP_CLIENT_TIMEOUT_MS = 1_000;
+
+class FlowStoreTimeoutError extends Error {
+  constructor() {
+    super(`Redis did not answer within ${APP_CLIENT_TIMEOUT_MS} ms`);
+    this.name = 'FlowStoreTimeoutError';
+  }
+}
+
 /** Sliding-window log in Redis sorted sets, shared by every app instance. */
 export class RedisFlowStore implements FlowStore {
   readonly client: ShieldRedis;
@@ -116,7 +126,7 @@ export class RedisFlowStore implements FlowStore {
     const args: (string | number)[] = hits.map((hit) => this.prefix + hit.key);
     for (const hit of hits) args.push(hit.limit, hit.windowMs);
     args.push(this.nonce + (this.sequence++).toString(36));
-    const reply = await this.client.shieldFlowConsume(hits.length, ...args);
+    const reply = await this.bounded(this.client.shieldFlowConsume(hits.length, ...args));
     const admitted = Number(reply[0]) === 1;
     const results = hits.map((hit, i) => {
       const remaining = Number(reply[2 + 2 * i]);
@@ -126,7 +136,21 @@ export class RedisFlowStore implements FlowStore {
   }
 
   async release(hits: FlowHit[], reservation: string): Promise<void> {
-    await this.client.shieldFlowRelease(hits.length, ...hits.map((hit) => this.prefix + hit.key), reservation);
+    await this.bounded(this.client.shieldFlowRelease(hits.length, ...hits.map((hit) => this.prefix + hit.key), reservation));
+  }
+
+  /**
+   * The store's own client fails fast (see failFast); an app's client may have an offline queue and many
+   * retries, so its commands get a deadline here: a late answer is a store error (onStoreError decides),
+   * and a check that still lands later only makes the limit stricter.
+   */
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    if (this.ownsClient) return command;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FlowStoreTimeoutError()), APP_CLIENT_TIMEOUT_MS);
+    });
+    return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import type { FlowDecision, FlowHit, FlowHitResult, FlowStore } from './flow-sto
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
 
 const DEFAULT_MESSAGE = 'Too many requests. Please try again later.';
+const ONE_FLOW: readonly number[] = Object.freeze([0]);
 
 /**
  * API6: enforces every @SensitiveFlow of a route in one all-or-nothing store call. Runs after
@@ -62,7 +63,7 @@ export class SensitiveFlowGuard implements CanActivate {
     return this.decide(context, route, request, hits, hitOfFlow, stored);
   }
 
-  private decide(context: ExecutionContext, route: RouteFlows, request: AnyRequest, hits: FlowHit[], hitOfFlow: number[], stored: FlowDecision): boolean {
+  private decide(context: ExecutionContext, route: RouteFlows, request: AnyRequest, hits: FlowHit[], hitOfFlow: readonly number[], stored: FlowDecision): boolean {
     // Results per flow, in declaration order.
     const results = hitOfFlow.map((index) => stored.results[index]);
     const response = context.switchToHttp().getResponse();
@@ -104,8 +105,12 @@ export class SensitiveFlowGuard implements CanActivate {
    * One hit per distinct key: flows that share a name and resolve to the same key are one counter, charged
    * once, with the strictest limit and the longest window among them.
    */
-  private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): { hits: FlowHit[]; hitOfFlow: number[] } {
+  private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): { hits: FlowHit[]; hitOfFlow: readonly number[] } {
     try {
+      if (route.flows.length === 1) {
+        const { options } = route.flows[0];
+        return { hits: [{ key: requestKey(route.flows[0], context, request, this.options.flows.ipv6Subnet), limit: options.limit, windowMs: options.windowMs }], hitOfFlow: ONE_FLOW };
+      }
       const hits: FlowHit[] = [];
       const hitOfFlow: number[] = [];
       const byKey = new Map<string, number>();

@@ -1,4 +1,5 @@
 import type { ExecutionContext, ModuleMetadata, Type, InjectionToken, OptionalFactoryDependency } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { FlowStore } from '../flows/flow-store.interface.js';
 import type { SecurityEventHandler } from './security-event.interface.js';
 import type { SafeHttpPolicy } from './safe-http-policy.interface.js';
@@ -42,15 +43,15 @@ export interface AuthorizationOptions {
 export type AutomationDetector = (ctx: ExecutionContext) => boolean | Promise<boolean>;
 
 export interface RedisStoreOptions {
-  /** A redis:// URL, or an ioredis client the app owns. */
-  redis: string | object;
+  /** A redis:// URL (the shield owns that connection), or an ioredis client the app owns. */
+  redis: string | Redis;
   /** Prefix of every key the store writes. Default 'api-shield:'. */
   prefix?: string;
 }
 
 export interface FlowsOptions {
-  /** 'memory' (default), { redis }, or any FlowStore. */
-  store?: 'memory' | RedisStoreOptions | FlowStore;
+  /** 'memory' (default), { redis, prefix? }, an ioredis client (the app's: the shield never closes it), or any FlowStore. */
+  store?: 'memory' | RedisStoreOptions | Redis | FlowStore;
   /** What happens when the store fails: 'deny' (503, default) or 'allow'. */
   onStoreError?: 'deny' | 'allow';
   /** Prefix length that groups IPv6 clients (default 64). */

@@ -34,7 +34,8 @@ export function rawHeaderCount(request: AnyRequest, name: string): number {
   return count;
 }
 
+/** Node's own `setHeader` where there is one (Express's `res.header` adds charset handling these headers do not need), else Fastify's `reply.header`. */
 export function setResponseHeader(response: any, name: string, value: string): void {
-  if (typeof response?.header === 'function') response.header(name, value);
-  else if (typeof response?.setHeader === 'function') response.setHeader(name, value);
+  if (typeof response?.setHeader === 'function') response.setHeader(name, value);
+  else if (typeof response?.header === 'function') response.header(name, value);
 }

@@ -14,7 +14,8 @@ export class ProxyController {
   @Get()
   async fetch(@Query('url') url: unknown) {
     if (typeof url !== 'string' || url.length === 0) throw new BadRequestException('url query parameter is required');
-    const response = await firstValueFrom(this.http.get<string>(url, { responseType: 'text' }));
+    // Every upstream status is reported in the body; blocks and unsafe answers are SafeHttpService's 4xx/5xx.
+    const response = await firstValueFrom(this.http.get<string>(url, { responseType: 'text', validateStatus: () => true }));
     return {
       status: response.status,
       contentType: response.headers['content-type'] ?? null,

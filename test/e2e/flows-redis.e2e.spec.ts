@@ -97,6 +97,32 @@ describeRedis('Redis flow store', () => {
     client.disconnect();
   });
 
+  it('takes an ioredis client the app owns as the store, leaves it open, and bounds its waits while Redis is down', async () => {
+    // Default ioredis options: an offline queue and 20 retries per command, which would hold requests for seconds.
+    const client = new Redis(redis.url);
+    client.on('error', () => undefined);
+    const events: SecurityEvent[] = [];
+    const own = await createApp({ imports: [ApiShieldModule.forRoot(flowOptions({ store: client }, events))], controllers: FLOW_CONTROLLERS }, 'express');
+    apps.push(own);
+    try {
+      for (let i = 0; i < 5; i++) await request(own.getHttpServer()).post('/flows/attempt').set(userToken('own-1')).expect(201);
+      await request(own.getHttpServer()).post('/flows/attempt').set(userToken('own-1')).expect(429);
+      expect(await client.keys('api-shield:*')).not.toHaveLength(0);
+
+      await redis.stop();
+      await request(own.getHttpServer()).post('/flows/attempt').set(userToken('own-2')).expect(503);
+      expect(events).toContainEqual(expect.objectContaining({ type: 'flow-store-error', action: 'deny', error: expect.stringMatching(/did not answer within/) }));
+
+      await redis.start();
+      await eventually(async () => (await request(own.getHttpServer()).post('/flows/attempt').set(userToken('own-3')).then((r) => r.status)) === 201);
+      await own.close();
+      apps = apps.filter((a) => a !== own);
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it("fails closed with 503 ('deny') or open ('allow') while Redis is down, and recovers by itself", async () => {
     const denyEvents: SecurityEvent[] = [];
     const allowEvents: SecurityEvent[] = [];
