@@ -7,15 +7,37 @@ const REBASE_AFTER_MS = 2 ** 29;
 const EXACT_SIZE_UP_TO = 8;
 
 /**
- * Adds an expiry, keeping the log sorted (appends in the usual case: expiries grow with time). Returns the
- * log to store, which is a new exact-size array for small logs.
+ * A key's log: sorted expiry times, of which the first `start` have already passed (long logs drop that
+ * prefix lazily, see liveStart).
  */
-function insertSorted(expiries: number[], expiry: number): number[] {
+interface LiveLog {
+  expiries: number[];
+  start: number;
+}
+
+/** Index of the first expiry after `now`: expired entries are a sorted prefix, found by binary search. */
+function firstLive(expiries: number[], now: number): number {
+  let lo = 0;
+  let hi = expiries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (expiries[mid] <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Adds an expiry, keeping the log sorted (appends in the usual case: expiries grow with time). Returns the
+ * log to store: small logs become a new exact-size array of their live entries, long ones grow in place.
+ */
+function insertSorted(log: LiveLog, expiry: number): number[] {
+  const { expiries, start } = log;
   let i = expiries.length;
-  while (i > 0 && expiries[i - 1] > expiry) i--;
-  if (expiries.length < EXACT_SIZE_UP_TO) {
-    const next = new Array<number>(expiries.length + 1);
-    for (let j = 0, k = 0; j < next.length; j++) next[j] = j === i ? expiry : expiries[k++];
+  while (i > start && expiries[i - 1] > expiry) i--;
+  if (expiries.length - start < EXACT_SIZE_UP_TO) {
+    const next = new Array<number>(expiries.length - start + 1);
+    for (let j = 0, k = start; j < next.length; j++) next[j] = j === i - start ? expiry : expiries[k++];
     return next;
   }
   expiries.splice(i, 0, expiry);
@@ -70,19 +92,22 @@ export class MemoryFlowStore implements FlowStore {
 
   consume(hits: FlowHit[]): FlowDecision {
     const now = this.clock();
-    const live = hits.map((hit) => this.liveExpiries(hit.key, now));
-    const admitted = hits.every((hit, i) => live[i].length < hit.limit);
-    if (admitted) this.ensureCapacity(hits);
+    let live = hits.map((hit) => this.liveLog(hit.key, now));
+    const admitted = hits.every((hit, i) => live[i].expiries.length - live[i].start < hit.limit);
+    // A full store sweeps, which compacts the logs just read: read them again.
+    if (admitted && this.ensureCapacity(hits)) live = hits.map((hit) => this.liveLog(hit.key, now));
 
     const results = hits.map((hit, i) => {
-      const expiries = live[i];
+      const log = live[i];
+      const count = log.expiries.length - log.start;
       if (!admitted) {
-        const allowed = expiries.length < hit.limit;
-        return { allowed, remaining: Math.max(0, hit.limit - expiries.length), resetMs: allowed ? 0 : this.untilFree(expiries, hit.limit, now) };
+        const allowed = count < hit.limit;
+        return { allowed, remaining: Math.max(0, hit.limit - count), resetMs: allowed ? 0 : this.untilFree(log.expiries, hit.limit, now) };
       }
-      const stored = insertSorted(expiries, now + hit.windowMs);
+      const stored = insertSorted(log, now + hit.windowMs);
       this.entries.set(hit.key, stored);
-      return { allowed: true, remaining: hit.limit - stored.length, resetMs: stored[0] - now };
+      const oldest = stored === log.expiries ? log.start : 0;
+      return { allowed: true, remaining: hit.limit - count - 1, resetMs: stored[oldest] - now };
     });
     return { admitted, results, reservation: admitted ? `${now}:${this.sequence++}` : undefined };
   }
@@ -119,16 +144,24 @@ export class MemoryFlowStore implements FlowStore {
     return this.now() - this.base;
   }
 
-  private liveExpiries(key: string, now: number): number[] {
+  /**
+   * The key's log and where its live part starts. Small logs drop their expired prefix at once; long ones
+   * (a high limit on a busy key) only once it is half the log, so a request costs O(log n) there instead of
+   * shifting the whole array each time one entry expires.
+   */
+  private liveLog(key: string, now: number): LiveLog {
     const expiries = this.entries.get(key);
-    if (!expiries) return [];
-    return this.prune(expiries, now);
+    if (!expiries) return { expiries: [], start: 0 };
+    const start = firstLive(expiries, now);
+    if (start > 0 && (expiries.length <= EXACT_SIZE_UP_TO || start * 2 >= expiries.length)) {
+      expiries.splice(0, start);
+      return { expiries, start: 0 };
+    }
+    return { expiries, start };
   }
 
-  /** Expiries are kept sorted, so the expired ones are a prefix. */
   private prune(expiries: number[], now: number): number[] {
-    let expired = 0;
-    while (expired < expiries.length && expiries[expired] <= now) expired++;
+    const expired = firstLive(expiries, now);
     if (expired > 0) expiries.splice(0, expired);
     return expiries;
   }
@@ -138,10 +171,12 @@ export class MemoryFlowStore implements FlowStore {
     return expiries[expiries.length - limit] - now;
   }
 
-  private ensureCapacity(hits: FlowHit[]): void {
+  /** Throws when the new keys would not fit even after a sweep; true when it swept. */
+  private ensureCapacity(hits: FlowHit[]): boolean {
     const fresh = () => hits.filter((hit) => !this.entries.has(hit.key)).length;
-    if (this.entries.size + fresh() <= this.maxKeys) return;
+    if (this.entries.size + fresh() <= this.maxKeys) return false;
     this.sweep();
     if (this.entries.size + fresh() > this.maxKeys) throw new FlowStoreCapacityError(this.maxKeys);
+    return true;
   }
 }

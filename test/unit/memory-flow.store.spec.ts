@@ -32,6 +32,32 @@ describe('MemoryFlowStore: exact sliding window', () => {
     expect(admitted.length).toBeGreaterThan(50);
   });
 
+  it('holds the property for long logs too (a high limit on a busy key, compacted lazily)', () => {
+    const admitted: number[] = [];
+    let oldestLive = 0; // index into admitted of the first entry still inside the window
+    let t = 0;
+    const busy = () => store.consume([{ key: 'busy', limit: 300, windowMs: 1000 }]);
+    for (let i = 0; i < 20_000; i++) {
+      t += Math.floor(Math.random() * 3);
+      clock = t;
+      while (oldestLive < admitted.length && admitted[oldestLive] <= t - 1000) oldestLive++;
+      const decision = busy();
+      if (decision.admitted) {
+        admitted.push(t);
+        expect(decision.results[0].remaining).toBe(300 - (admitted.length - oldestLive));
+      } else {
+        expect(decision.results[0]).toMatchObject({ allowed: false, remaining: 0 });
+      }
+      if (i % 5000 === 4999) store.sweep();
+    }
+    for (let i = 0; i + 300 < admitted.length; i++) expect(admitted[i + 300] - admitted[i]).toBeGreaterThanOrEqual(1000);
+    expect(admitted.length).toBeGreaterThan(3000);
+    // Fill the window at one instant; the refusal then names the moment the oldest live entry leaves it.
+    while (busy().admitted) admitted.push(t);
+    while (admitted[oldestLive] <= t - 1000) oldestLive++;
+    expect(busy().results[0].resetMs).toBe(admitted[admitted.length - 300] + 1000 - t);
+  });
+
   it('reports remaining and when a slot frees', () => {
     expect(hit('r', 3, 10_000).results[0]).toEqual({ allowed: true, remaining: 2, resetMs: 10_000 });
     clock += 4000;
