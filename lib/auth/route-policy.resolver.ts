@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { API_SHIELD_OPTIONS, IS_AUTHENTICATED_KEY, IS_PUBLIC_KEY, ROLES_KEY } from '../constants.js';
 import type { ResolvedShieldOptions } from '../options/resolved-options.interface.js';
+import { PerRouteCache } from '../utils/per-route-cache.js';
 import type { RoutePolicy } from './route-policy.interface.js';
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -12,16 +13,12 @@ const EMPTY: ReadonlySet<string> = new Set();
  */
 @Injectable()
 export class RoutePolicyResolver {
-  private readonly cache = new WeakMap<Function, Map<Function, RoutePolicy>>();
+  private readonly cache = new PerRouteCache<RoutePolicy>((controller, handler) => this.compute(controller, handler));
 
   constructor(@Inject(API_SHIELD_OPTIONS) private readonly options: ResolvedShieldOptions) {}
 
   resolve(controller: Function, handler: Function): RoutePolicy {
-    let byHandler = this.cache.get(controller);
-    if (!byHandler) this.cache.set(controller, (byHandler = new Map()));
-    let policy = byHandler.get(handler);
-    if (!policy) byHandler.set(handler, (policy = this.compute(controller, handler)));
-    return policy;
+    return this.cache.get(controller, handler);
   }
 
   private compute(controller: Function, handler: Function): RoutePolicy {

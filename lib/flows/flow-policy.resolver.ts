@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { SENSITIVE_FLOWS_KEY } from '../constants.js';
 import type { SensitiveFlowOptions } from '../interfaces/sensitive-flow-options.interface.js';
+import { PerRouteCache } from '../utils/per-route-cache.js';
 import { sfString } from '../utils/structured-field.js';
 import { parseScopePath } from './flow-scope.js';
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
@@ -18,18 +19,13 @@ function paths(value: unknown): string {
   return ([] as unknown[]).concat(value ?? '').map(String).join(',');
 }
 
-
 /** Reads @SensitiveFlow metadata once per (controller, handler): class flows first, then handler flows. */
 @Injectable()
 export class FlowPolicyResolver {
-  private readonly cache = new WeakMap<Function, Map<Function, RouteFlows>>();
+  private readonly cache = new PerRouteCache<RouteFlows>((controller, handler) => this.compute(controller, handler));
 
   resolve(controller: Function, handler: Function): RouteFlows {
-    let byHandler = this.cache.get(controller);
-    if (!byHandler) this.cache.set(controller, (byHandler = new Map()));
-    let flows = byHandler.get(handler);
-    if (!flows) byHandler.set(handler, (flows = this.compute(controller, handler)));
-    return flows;
+    return this.cache.get(controller, handler);
   }
 
   /**
