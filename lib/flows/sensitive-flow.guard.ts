@@ -81,8 +81,10 @@ export class SensitiveFlowGuard implements CanActivate {
 
   /**
    * `count: 'success'`: the slot was reserved before the handler ran (so parallel requests cannot all pass);
-   * it is given back when the response ends with a status >= 400 or the connection closes first. Watching
-   * the response rather than the handler also covers pipes and guards that fail after this one.
+   * it is given back when the response ends with a status >= 400. Watching the response rather than the
+   * handler also covers pipes and guards that fail after this one. A connection closed before the answer
+   * keeps the slot unless a failure status was already sent: the handler may well have succeeded, and a
+   * client that hangs up must not get its slot back for free.
    */
   private releaseUnlessSuccessful(response: any, hits: FlowHit[], reservation: string): void {
     const raw = response?.raw ?? response;
@@ -98,7 +100,7 @@ export class SensitiveFlowGuard implements CanActivate {
         .catch((error) => this.events.emit({ type: 'flow-store-error', action: 'deny', error: `release failed: ${error instanceof Error ? error.message : String(error)}` }));
     };
     raw.once('finish', () => settle(raw.statusCode < 400));
-    raw.once('close', () => settle(raw.writableFinished === true && raw.statusCode < 400));
+    raw.once('close', () => settle(!(raw.headersSent === true && raw.statusCode >= 400)));
   }
 
   /**

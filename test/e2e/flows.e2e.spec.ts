@@ -1,8 +1,8 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { ApiShieldModule, MemoryFlowStore, Public, SensitiveFlow, type ApiShieldOptions, type FlowStore, type SecurityEvent } from '../../lib/index.js';
-import { ADAPTERS, createApp } from '../support/apps.js';
-import { FLOW_CONTROLLERS, flowOptions, userToken } from '../support/flow-fixtures.js';
+import { ADAPTERS, createApp, hangUpRequest } from '../support/apps.js';
+import { FLOW_CONTROLLERS, FlowsController, flowOptions, userToken } from '../support/flow-fixtures.js';
 
 describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
   let app: INestApplication;
@@ -52,6 +52,19 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     for (let i = 0; i < 5; i++) await http().post('/flows/success/ok').set(userToken('s')).expect(201);
     await http().post('/flows/success/ok').set(userToken('s')).expect(429);
     await http().post('/flows/success/fail').set(userToken('s')).expect(429);
+  });
+
+  it("count: 'success' keeps the slot when the client hangs up before the answer: the handler may have succeeded", async () => {
+    const before = FlowsController.slowCompletions;
+    const request = `POST /flows/slow-success HTTP/1.1\r\nHost: x\r\nAuthorization: ${userToken('hang').Authorization}\r\nContent-Length: 0\r\n\r\n`;
+    // Each hang-up comes after the guard ran and while the previous handler may still be working.
+    for (let i = 0; i < 5; i++) await hangUpRequest(app, request, 40);
+    await new Promise((r) => setTimeout(r, 300)); // every handler that was admitted has finished by now
+    expect(FlowsController.slowCompletions - before).toBe(1);
+    await http().post('/flows/slow-success').set(userToken('hang')).expect(429);
+    // Another user, who waits for the answer, is served as usual.
+    await http().post('/flows/slow-success').set(userToken('patient')).expect(201);
+    await http().post('/flows/slow-success').set(userToken('patient')).expect(429);
   });
 
   it("count: 'success' also gives the slot back when a pipe after the guard fails", async () => {

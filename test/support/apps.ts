@@ -38,3 +38,20 @@ export async function rawRequest(app: INestApplication, text: string): Promise<{
     if (!listening) await new Promise((resolve) => server.close(resolve));
   }
 }
+
+/**
+ * Sends a hand-written request and hangs up after `afterMs`, before the answer: what a client does to make
+ * the server run a handler whose response nobody reads.
+ */
+export async function hangUpRequest(app: INestApplication, text: string, afterMs: number): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(text);
+      setTimeout(() => { socket.destroy(); resolve(); }, afterMs);
+    });
+    socket.on('error', reject);
+  });
+}

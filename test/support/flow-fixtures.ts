@@ -19,6 +19,16 @@ export class FlowsController {
     return { ok: true };
   }
 
+  /** Succeeds slowly, counting completions, so a client can hang up before the answer is written. */
+  static slowCompletions = 0;
+  @SensitiveFlow({ limit: 1, windowMs: MINUTE, count: 'success' })
+  @Post('slow-success')
+  async slowSuccess() {
+    await new Promise((r) => setTimeout(r, 150));
+    FlowsController.slowCompletions++;
+    return { ok: true };
+  }
+
   /** The pipe fails after the guard reserved the slot. */
   @SensitiveFlow({ limit: 1, windowMs: MINUTE, count: 'success' })
   @Get('parsed/:n')
