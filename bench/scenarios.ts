@@ -63,6 +63,7 @@ export const SCENARIOS: Record<string, (env: BenchEnv) => DynamicModule | Type> 
   'auth+roles+flow(memory), no RateLimit headers': () => moduleOf([AuthRolesFlowController], [shield({ flows: { rateLimitHeaders: false } })]),
   'auth+roles+flow(redis)': (env) => moduleOf([AuthRolesFlowController], [shield({ flows: { store: { redis: env.redisUrl as string, prefix: `bench-${process.pid}:` } } })]),
   'flow guard alone': () => moduleOf([FlowOnlyController], [shield({ global: false })]),
+  'flow guard alone, no RateLimit headers': () => moduleOf([FlowOnlyController], [shield({ global: false, flows: { rateLimitHeaders: false } })]),
   'ThrottlerGuard alone': () => moduleOf([BareController], [ThrottlerModule.forRoot([{ ttl: WINDOW, limit: HIGH }])], [{ provide: APP_GUARD, useClass: ThrottlerGuard }]),
   'HttpService.get': (env) => moduleOf([proxyController('plain', () => env.upstreamPort as number)], [HttpModule.register({ proxy: false })]),
   'HttpService.get (keep-alive)': (env) => moduleOf([proxyController('plain', () => env.upstreamPort as number)], [HttpModule.register({ proxy: false, httpAgent: new Agent({ keepAlive: true }) })]),
