@@ -8,7 +8,7 @@ const EXACT_SIZE_UP_TO = 8;
 
 /**
  * A key's log: sorted expiry times, of which the first `start` have already passed (long logs drop that
- * prefix lazily, see liveStart).
+ * prefix lazily, see liveLog).
  */
 interface LiveLog {
   expiries: number[];
@@ -62,7 +62,8 @@ export interface MemoryFlowStoreOptions {
 
 /**
  * Exact sliding-window log in one process. Each key holds the sorted expiry times of its admitted
- * requests (at most `limit` numbers): no timer per key, one unref'd sweep timer for the whole store.
+ * requests (at most `limit` live ones; a long log keeps an expired prefix shorter than its live part until
+ * it is compacted): no timer per key, one unref'd sweep timer for the whole store.
  * Evicting live keys under pressure would let an attacker reset someone's limit, so a full store
  * refuses new keys instead.
  */
@@ -94,8 +95,8 @@ export class MemoryFlowStore implements FlowStore {
     const now = this.clock();
     let live = hits.map((hit) => this.liveLog(hit.key, now));
     const admitted = hits.every((hit, i) => live[i].expiries.length - live[i].start < hit.limit);
-    // A full store sweeps, which compacts the logs just read: read them again.
-    if (admitted && this.ensureCapacity(hits)) live = hits.map((hit) => this.liveLog(hit.key, now));
+    // A full store drops expired entries, which compacts the logs just read: read them again.
+    if (admitted && this.ensureCapacity(hits, now)) live = hits.map((hit) => this.liveLog(hit.key, now));
 
     const results = hits.map((hit, i) => {
       const log = live[i];
@@ -132,12 +133,19 @@ export class MemoryFlowStore implements FlowStore {
   /** Drops every expired entry (one pass over the map) and keeps relative times small. */
   sweep(): void {
     const now = this.clock();
-    const shift = now > REBASE_AFTER_MS ? now : 0;
+    this.dropExpired(now);
+    if (now <= REBASE_AFTER_MS) return;
+    for (const expiries of this.entries.values()) {
+      for (let i = 0; i < expiries.length; i++) expiries[i] -= now;
+    }
+    this.base += now;
+  }
+
+  /** Never moves the time base, so a check may call it between reading its logs and writing them. */
+  private dropExpired(now: number): void {
     for (const [key, expiries] of this.entries) {
       if (this.prune(expiries, now).length === 0) this.entries.delete(key);
-      else if (shift) for (let i = 0; i < expiries.length; i++) expiries[i] -= shift;
     }
-    this.base += shift;
   }
 
   private clock(): number {
@@ -171,11 +179,11 @@ export class MemoryFlowStore implements FlowStore {
     return expiries[expiries.length - limit] - now;
   }
 
-  /** Throws when the new keys would not fit even after a sweep; true when it swept. */
-  private ensureCapacity(hits: FlowHit[]): boolean {
+  /** Throws when the new keys would not fit even after dropping expired entries; true when it dropped them. */
+  private ensureCapacity(hits: FlowHit[], now: number): boolean {
     const fresh = () => hits.filter((hit) => !this.entries.has(hit.key)).length;
     if (this.entries.size + fresh() <= this.maxKeys) return false;
-    this.sweep();
+    this.dropExpired(now);
     if (this.entries.size + fresh() > this.maxKeys) throw new FlowStoreCapacityError(this.maxKeys);
     return true;
   }

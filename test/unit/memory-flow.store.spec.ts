@@ -101,6 +101,24 @@ describe('MemoryFlowStore: exact sliding window', () => {
     expect(small.consume([{ key: 'c', limit: 1, windowMs: 1000 }]).admitted).toBe(true);
     small.close();
   });
+
+  it('keeps every live log when a full store sweeps in the middle of a check, even on a long-running process', () => {
+    // Days after start the sweep also moves the store's time base; a check that sweeps must not read
+    // the moved logs with the old time (every entry would look expired and a key would lose its history).
+    let t = 0;
+    const full = new MemoryFlowStore({ maxKeys: 2, now: () => t, sweepIntervalMs: 1e9 });
+    t = 2 ** 29 + 5_000;
+    const a = { key: 'a', limit: 2, windowMs: 60_000 };
+    full.consume([a]);
+    full.consume([{ key: 'short', limit: 1, windowMs: 10 }]);
+    t += 1_000; // 'short' expired: the store is full until a sweep reclaims it
+    expect(full.consume([a, { key: 'fresh', limit: 5, windowMs: 60_000 }]).admitted).toBe(true);
+    // 'a' now holds two live requests: a third inside the minute is refused.
+    expect(full.consume([a]).admitted).toBe(false);
+    t += 60_000;
+    expect(full.consume([a]).admitted).toBe(true);
+    full.close();
+  });
 });
 
 describe('flow keys', () => {
