@@ -13,7 +13,7 @@ function compactId(id: string): string {
   return id.length <= 32 ? id : `#${createHash('sha256').update(id).digest('base64url').slice(0, 16)}`;
 }
 
-const NONE: RouteFlows = { flows: [], policyHeader: '', successFlows: false, blocksAutomation: false };
+const NONE: RouteFlows = { flows: [], policyHeader: '', successFlows: false, blocksAutomation: false, sharedNames: false, ownHits: [], successIndexes: [] };
 
 function paths(value: unknown): string {
   return ([] as unknown[]).concat(value ?? '').map(String).join(',');
@@ -61,6 +61,9 @@ export class FlowPolicyResolver {
       policyHeader: flows.map((f) => `${f.headerLabel};q=${f.options.limit};w=${Math.ceil(f.options.windowMs / 1000)}`).join(', '),
       successFlows: flows.some((f) => f.countOnSuccess),
       blocksAutomation: flows.some((f) => f.options.automation === 'block'),
+      sharedNames: new Set(flows.map((f) => f.id)).size < flows.length,
+      ownHits: Object.freeze(flows.map((_, i) => i)),
+      successIndexes: Object.freeze(flows.flatMap((f, i) => (f.countOnSuccess ? [i] : []))),
     };
   }
 }

@@ -19,4 +19,10 @@ export interface RouteFlows {
   policyHeader: string;
   successFlows: boolean;
   blocksAutomation: boolean;
+  /** Two flows share a name, so their keys may coincide for a request and be charged as one hit. */
+  sharedNames: boolean;
+  /** [0, 1, …]: which hit each flow is when no two can share one. */
+  ownHits: readonly number[];
+  /** Flows counted only on success, when no two can share a hit. */
+  successIndexes: readonly number[];
 }

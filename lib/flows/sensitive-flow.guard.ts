@@ -13,7 +13,6 @@ import type { FlowDecision, FlowHit, FlowHitResult, FlowStore } from './flow-sto
 import type { ResolvedFlow, RouteFlows } from './resolved-flow.interface.js';
 
 const DEFAULT_MESSAGE = 'Too many requests. Please try again later.';
-const ONE_FLOW: readonly number[] = Object.freeze([0]);
 
 /**
  * API6: enforces every @SensitiveFlow of a route in one all-or-nothing store call. Runs after
@@ -73,8 +72,11 @@ export class SensitiveFlowGuard implements CanActivate {
     }
     if (!stored.admitted) this.refuse(route, results, request, response);
     if (route.successFlows && stored.reservation) {
-      const successHits = hits.filter((_, index) => route.flows.some((flow, i) => flow.countOnSuccess && hitOfFlow[i] === index));
-      this.releaseUnlessSuccessful(response, successHits, stored.reservation);
+      const successHits = route.sharedNames
+        // A shared hit is given back only if every flow charged to it counts on success.
+        ? hits.filter((_, index) => route.flows.every((flow, i) => hitOfFlow[i] !== index || flow.countOnSuccess))
+        : route.successIndexes.map((index) => hits[index]);
+      if (successHits.length > 0) this.releaseUnlessSuccessful(response, successHits, stored.reservation);
     }
     return true;
   }
@@ -109,9 +111,11 @@ export class SensitiveFlowGuard implements CanActivate {
    */
   private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): { hits: FlowHit[]; hitOfFlow: readonly number[] } {
     try {
-      if (route.flows.length === 1) {
-        const { options } = route.flows[0];
-        return { hits: [{ key: requestKey(route.flows[0], context, request, this.options.flows.ipv6Subnet), limit: options.limit, windowMs: options.windowMs }], hitOfFlow: ONE_FLOW };
+      if (!route.sharedNames) {
+        const hits = route.flows.map((flow) => ({
+          key: requestKey(flow, context, request, this.options.flows.ipv6Subnet), limit: flow.options.limit, windowMs: flow.options.windowMs,
+        }));
+        return { hits, hitOfFlow: route.ownHits };
       }
       const hits: FlowHit[] = [];
       const hitOfFlow: number[] = [];

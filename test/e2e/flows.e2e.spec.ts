@@ -90,6 +90,13 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     expect(refused.headers['ratelimit']).toBe('"dup";r=0;t=60, "dup";r=0;t=60');
   });
 
+  it("a counter shared by an 'attempt' and a 'success' flow counts failures too: a failure never refunds the stricter one", async () => {
+    await http().post('/flows/mixed/fail').set(userToken('m')).expect(400);
+    await http().post('/flows/mixed/fail').set(userToken('m')).expect(400);
+    await http().post('/flows/mixed/ok').set(userToken('m')).expect(429);
+    await http().post('/flows/mixed/ok').set(userToken('m2')).expect(201);
+  });
+
   it('counts by IP on public routes and by user, else IP, for user-or-ip', async () => {
     await http().get('/flows/ip').expect(200);
     await http().get('/flows/ip').set(userToken('x')).expect(200);

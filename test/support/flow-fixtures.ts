@@ -72,6 +72,15 @@ export class FlowsController {
   @Post('duplicate')
   duplicate() { return { ok: true }; }
 
+  /** One counter under two declarations that disagree on what counts: the stricter ('attempt') wins. */
+  @SensitiveFlow({ name: 'mixed', limit: 2, windowMs: MINUTE })
+  @SensitiveFlow({ name: 'mixed', limit: 2, windowMs: MINUTE, count: 'success' })
+  @Post('mixed/:outcome')
+  mixed(@Param('outcome') outcome: string) {
+    if (outcome === 'fail') throw new BadRequestException('no');
+    return { ok: true };
+  }
+
   @Get('unlimited')
   unlimited() { return { ok: true }; }
 }
