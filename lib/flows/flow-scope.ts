@@ -11,7 +11,8 @@ export function parseScopePath(path: string): string[] {
       `@SensitiveFlow: scope '${path}' must be a path under params, query, body, headers or user, e.g. 'params.id'`,
     );
   }
-  return segments;
+  // Node lower-cases incoming header names; 'headers.X-Tenant' must read the header clients send.
+  return segments[0] === 'headers' ? ['headers', ...segments.slice(1).map((s) => s.toLowerCase())] : segments;
 }
 
 /** Follows own properties only; undefined when any step is missing. */

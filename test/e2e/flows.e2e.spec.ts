@@ -90,6 +90,12 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     expect(refused.headers['ratelimit']).toBe('"dup";r=0;t=60, "dup";r=0;t=60');
   });
 
+  it('scopes by a header whatever the case of its name, in the declaration or on the wire', async () => {
+    await http().get('/flows/per-tenant').set(userToken('t')).set('X-Tenant', 'acme').expect(200);
+    await http().get('/flows/per-tenant').set(userToken('t')).set('x-TENANT', 'acme').expect(429);
+    await http().get('/flows/per-tenant').set(userToken('t')).set('X-Tenant', 'globex').expect(200);
+  });
+
   it("a counter shared by an 'attempt' and a 'success' flow counts failures too: a failure never refunds the stricter one", async () => {
     await http().post('/flows/mixed/fail').set(userToken('m')).expect(400);
     await http().post('/flows/mixed/fail').set(userToken('m')).expect(400);

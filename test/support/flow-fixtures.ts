@@ -48,6 +48,11 @@ export class FlowsController {
   @Get('scoped')
   scoped(@Query('sku') sku: unknown) { return { sku }; }
 
+  /** Written as HTTP spells it; Node lower-cases header names. */
+  @SensitiveFlow({ limit: 1, windowMs: MINUTE, scope: 'headers.X-Tenant' })
+  @Get('per-tenant')
+  perTenant() { return { ok: true }; }
+
   @SensitiveFlow({ limit: 1, windowMs: MINUTE, scope: 'body.productId' })
   @Post('scoped-body')
   @HttpCode(200)
