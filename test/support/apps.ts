@@ -20,13 +20,18 @@ export async function createApp(metadata: ModuleMetadata, adapter: AdapterName, 
   return app;
 }
 
+/** The app's port on 127.0.0.1, listening first if supertest has not; `opened` says whether this call did. */
+async function listeningPort(app: INestApplication): Promise<{ server: Server; port: number; opened: boolean }> {
+  const server = app.getHttpServer() as Server;
+  const opened = !server.listening;
+  if (opened) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, opened };
+}
+
 /** Sends a hand-written HTTP/1.1 request (for what supertest cannot express) and returns the status. */
 export async function rawRequest(app: INestApplication, text: string): Promise<{ status: number; raw: string }> {
-  const server = app.getHttpServer() as Server;
-  const listening = server.listening;
-  if (!listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { server, port, opened } = await listeningPort(app);
   try {
-    const { port } = server.address() as AddressInfo;
     return await new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => socket.write(text));
       let raw = '';
@@ -35,18 +40,16 @@ export async function rawRequest(app: INestApplication, text: string): Promise<{
       socket.on('error', reject);
     });
   } finally {
-    if (!listening) await new Promise((resolve) => server.close(resolve));
+    if (opened) await new Promise((resolve) => server.close(resolve));
   }
 }
 
 /**
  * Sends a hand-written request and hangs up after `afterMs`, before the answer: what a client does to make
- * the server run a handler whose response nobody reads.
+ * the server run a handler whose response nobody reads. The app stays listening (app.close() ends it).
  */
 export async function hangUpRequest(app: INestApplication, text: string, afterMs: number): Promise<void> {
-  const server = app.getHttpServer() as Server;
-  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listeningPort(app);
   await new Promise<void>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(text);
