@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -8,22 +8,29 @@ import { BENCH_SECRET } from './scenarios.js';
 
 /**
  * `npm run bench`: every scenario against its baseline on both adapters, with autocannon in this process
- * and each app in a child process, all on 127.0.0.1. Both apps of a pair run for the whole comparison and
- * are loaded in turn, in short bursts whose order alternates, so a machine that speeds up or slows down
- * (shared cloud cores do) moves both sides alike. Writes bench/RESULTS.md (with the memory and Redis
- * figures `npm run bench` measured just before) and bench/results.latest.json.
- * BENCH_SECONDS (burst length, default 1) and BENCH_ROUNDS (bursts per side, default 12) trade time for
- * steadier figures.
+ * and each app in a child process, all on 127.0.0.1; see `compare` for how a pair is measured. Writes
+ * bench/RESULTS.md (with the memory and Redis figures `npm run bench` measured just before) and
+ * bench/results.latest.json.
+ * BENCH_SECONDS (burst length, default 1), BENCH_ROUNDS (bursts per pair, default 12) and BENCH_SESSIONS
+ * (fresh process pairs, default 3) trade time for steadier figures.
+ * On a machine with two or more cores and `taskset`, the runner (autocannon) keeps core 0 and the apps under
+ * load share core 1, so the load generator never takes CPU from them; BENCH_PIN=0 turns that off.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+/** Fresh process pairs per comparison; ROUNDS is split evenly among them. */
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 3);
+const ROUNDS_PER_SESSION = Math.max(1, Math.round(ROUNDS / SESSIONS));
 const CONNECTIONS = 32;
 const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as ('express' | 'fastify')[];
+const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 /** BENCH_ONLY=flow runs only the pairs whose scenario name contains 'flow' (for iterating; nothing is written). */
 const ONLY = process.env.BENCH_ONLY;
 
 /** [scenario, baseline] pairs; each pair is measured side by side in every round. */
 const PAIRS: [string, string][] = [
+  // The same app twice: how far from 1.00 noise alone moves a ratio in this run.
+  ['bare', 'bare'],
   ['empty guard', 'bare'],
   ['auth', 'bare'],
   ['auth+roles', 'bare'],
@@ -62,8 +69,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function child(args: string[]): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+/** An app under load runs on core 1 when pinning (see PIN); helpers (upstream, Redis) float. */
+async function child(args: string[], pinned = false): Promise<ChildProcess> {
+  const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] };
+  const proc = pinned && PIN
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
   await new Promise<void>((resolve, reject) => {
     proc.stdout?.on('data', (d) => { if (String(d).includes('READY')) resolve(); });
     proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
@@ -84,7 +95,8 @@ async function stop(proc: ChildProcess): Promise<void> {
   await new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGKILL'); });
 }
 
-interface Sample { rps: number; p99: number; serverCpuUs: number }
+/** `cores`: the app's CPU time over the burst's wall time. */
+interface Sample { rps: number; p99: number; serverCpuUs: number; cores: number }
 
 interface App { proc: ChildProcess; url: string }
 
@@ -92,44 +104,60 @@ const HEADERS = () => ({ authorization: `Bearer ${token()}`, 'user-agent': 'Mozi
 
 async function startApp(scenario: string, adapter: string, env: { redisUrl?: string; upstreamPort?: number }): Promise<App> {
   const port = await freePort();
-  const proc = await child(['dist-bench/bench/server.js', scenario, adapter, String(port), env.redisUrl ?? '', String(env.upstreamPort ?? '')]);
+  const proc = await child(['dist-bench/bench/server.js', scenario, adapter, String(port), env.redisUrl ?? '', String(env.upstreamPort ?? '')], true);
   const url = `http://127.0.0.1:${port}/r`;
   await autocannon({ url, connections: CONNECTIONS, duration: 1, headers: HEADERS() }); // warm-up
   return { proc, url };
 }
 
-/** One burst of load on one app, with the server's own CPU time over it. */
-async function burst(app: App, label: string): Promise<Sample> {
+/** Load on one app for one burst, with the server's own CPU time over it. */
+async function load(app: App, label: string): Promise<Sample> {
   const cpuBefore = await cpuOf(app.proc);
-  const result = await autocannon({ url: app.url, connections: CONNECTIONS, duration: SECONDS, headers: HEADERS() });
+  const result = await autocannon({ url: app.url, connections: CONNECTIONS / 2, duration: SECONDS, headers: HEADERS() });
   const cpuAfter = await cpuOf(app.proc);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, serverCpuUs: (cpuAfter - cpuBefore) / result.requests.total };
+  const cpuUs = cpuAfter - cpuBefore;
+  return { rps: result.requests.average, p99: result.latency.p99, serverCpuUs: cpuUs / result.requests.total, cores: cpuUs / 1e6 / SECONDS };
 }
 
-/** Scenario and baseline side by side: both running, loaded in alternating bursts. */
+/**
+ * Scenario and baseline side by side, in the strict sense: both apps are loaded at the same time, on the same
+ * core when pinning, so each gets the same share of the CPU and whatever the machine does at that moment
+ * (shared cloud cores speed up and slow down by tens of percent from one second to the next) hits both
+ * alike. Their throughputs then stand in the inverse ratio of what a request costs each. The pair is started
+ * afresh for each session, in alternating order, because one process of the same app can run a few percent
+ * faster than another for its whole life (where it landed in memory and cache); fresh pairs average that out.
+ */
 async function compare(scenario: string, baseline: string, adapter: string, env: { redisUrl?: string; upstreamPort?: number }): Promise<{ a: Sample[]; b: Sample[] }> {
-  const appA = await startApp(scenario, adapter, env);
-  const appB = await startApp(baseline, adapter, env);
   const a: Sample[] = [];
   const b: Sample[] = [];
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) { b.push(await burst(appB, baseline)); a.push(await burst(appA, scenario)); }
-      else { a.push(await burst(appA, scenario)); b.push(await burst(appB, baseline)); }
+  for (let session = 0; session < SESSIONS; session++) {
+    const first = await startApp(session % 2 === 0 ? scenario : baseline, adapter, env);
+    const second = await startApp(session % 2 === 0 ? baseline : scenario, adapter, env).catch(async (error) => {
+      await stop(first.proc);
+      throw error;
+    });
+    const [appA, appB] = session % 2 === 0 ? [first, second] : [second, first];
+    try {
+      for (let round = 0; round < ROUNDS_PER_SESSION; round++) {
+        const [sa, sb] = await Promise.all([load(appA, scenario), load(appB, baseline)]);
+        a.push(sa);
+        b.push(sb);
+      }
+    } finally {
+      await stop(appA.proc);
+      await stop(appB.proc);
     }
-  } finally {
-    await stop(appA.proc);
-    await stop(appB.proc);
   }
   return { a, b };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 async function redisRoundTrips(redisUrl: string, adapter: string): Promise<number> {
   const port = await freePort();
-  const server = await child(['dist-bench/bench/server.js', 'auth+roles+flow(redis)', adapter, String(port), redisUrl, '']);
+  const server = await child(['dist-bench/bench/server.js', 'auth+roles+flow(redis)', adapter, String(port), redisUrl, ''], true);
   try {
     // Commands a script runs inside Redis are counted too, so count what clients send: EVAL/EVALSHA and
     // anything that is not one of the flow script's own commands.
@@ -178,6 +206,8 @@ function targetsSection(summary: Record<string, Record<string, number>>, trips: 
 async function main() {
   let redis: ChildProcess | undefined;
   let redisUrl: string | undefined;
+  // The load generator keeps core 0 (the apps under load are started on core 1).
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   if (spawnSync('redis-server', ['--version']).status === 0) {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -194,19 +224,22 @@ async function main() {
     for (const adapter of ADAPTERS) {
       lines.push(
         `\n### ${adapter}\n`,
-        '| scenario | baseline | scenario req/s | baseline req/s | ratio | scenario p99 ms | baseline p99 ms | server CPU µs/req (scenario / baseline) |',
-        '|---|---|---|---|---|---|---|---|',
+        '| scenario | baseline | scenario req/s | baseline req/s | ratio | middle half of the rounds\' ratios | scenario p99 ms | baseline p99 ms | server CPU µs/req (scenario / baseline) | CPU the pair used (cores) |',
+        '|---|---|---|---|---|---|---|---|---|---|',
       );
       for (const [scenario, baseline] of PAIRS) {
         if (scenario.includes('redis') && !redisUrl) continue;
         if (ONLY && !scenario.includes(ONLY)) continue;
         const { a, b } = await compare(scenario, baseline, adapter, env);
-        const ratio = median(a.map((s, i) => s.rps / b[i].rps));
+        const ratios = a.map((s, i) => s.rps / b[i].rps);
+        const ratio = median(ratios);
+        const spread = `${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}`;
         const cpu = `${median(a.map((s) => s.serverCpuUs)).toFixed(0)} / ${median(b.map((s) => s.serverCpuUs)).toFixed(0)}`;
+        const cores = median(a.map((s, i) => s.cores + b[i].cores)).toFixed(2);
         const row = [scenario, baseline, median(a.map((s) => s.rps)).toFixed(0), median(b.map((s) => s.rps)).toFixed(0),
-          ratio.toFixed(2), median(a.map((s) => s.p99)).toFixed(1), median(b.map((s) => s.p99)).toFixed(1), cpu];
+          ratio.toFixed(2), spread, median(a.map((s) => s.p99)).toFixed(1), median(b.map((s) => s.p99)).toFixed(1), cpu, cores];
         lines.push(`| ${row.join(' | ')} |`);
-        console.log(`[${adapter}] ${scenario} vs ${baseline}: ratio ${row[4]} (${row[2]} vs ${row[3]} req/s; server CPU µs/req ${cpu})`);
+        console.log(`[${adapter}] ${scenario} vs ${baseline}: ratio ${row[4]} [${spread}] (${row[2]} vs ${row[3]} req/s; server CPU µs/req ${cpu}; ${cores} cores)`);
         (summary[adapter] ??= {})[`${scenario} / ${baseline}`] = Number(ratio.toFixed(2));
       }
       if (redisUrl && !ONLY) {
@@ -231,9 +264,9 @@ async function main() {
     '_Written by `npm run bench`; do not edit by hand (the profile note comes from `bench/PROFILE.md`)._',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model?.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
-    `Command: \`npm run bench\` (BENCH_SECONDS=${SECONDS}, BENCH_ROUNDS=${ROUNDS}, ${CONNECTIONS} connections, autocannon in the runner process, each app in its own process, all on 127.0.0.1).`,
-    `Each scenario runs beside its baseline; the two are loaded in turn, ${ROUNDS} bursts of ${SECONDS} s each, the order alternating, so drift of the machine moves both alike. Figures are medians over the bursts; the ratio is the median of the per-round ratios (scenario req/s / baseline req/s).`,
-    'Server CPU is the app process\'s own user + system time per request, so it shows what a scenario costs the server apart from autocannon, which shares the two cores.',
+    `Command: \`npm run bench\` (BENCH_SECONDS=${SECONDS}, BENCH_ROUNDS=${ROUNDS}, ${CONNECTIONS} connections, autocannon in the runner process, each app in its own process, all on 127.0.0.1${PIN ? '; the runner pinned to core 0, the app under load to core 1' : ''}).`,
+    `Each scenario runs beside its baseline: both apps are loaded at the same time (${CONNECTIONS / 2} connections each)${PIN ? ' and share one core' : ''}, so each gets the same share of the CPU and whatever the machine does at that moment hits both alike; their req/s then stand in the inverse ratio of what a request costs each. ${ROUNDS} bursts of ${SECONDS} s, in ${SESSIONS} sessions with freshly started apps. Figures are medians over the bursts; the ratio is the median of the per-burst ratios (scenario req/s / baseline req/s), beside the middle half of them.`,
+    `Req/s are therefore each app's throughput on half a core${PIN ? '' : ' (of what the load generator leaves)'}. Server CPU is the app process's own user + system time per request. "CPU the pair used" near ${PIN ? '1.00 shows the apps, not the load generator, were the bound' : 'the cores left by the load generator shows the apps were the bound'}; a ratio measured below that would understate the difference.`,
     '',
     '## Targets',
     '',
