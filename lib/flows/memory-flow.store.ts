@@ -1,4 +1,4 @@
-import type { FlowDecision, FlowHit, FlowStore } from './flow-store.interface.js';
+import type { FlowDecision, FlowHit, FlowHitResult, FlowStore } from './flow-store.interface.js';
 
 /** About six days: relative times stay within V8's small-integer range. */
 const REBASE_AFTER_MS = 2 ** 29;
@@ -13,6 +13,8 @@ const EXACT_SIZE_UP_TO = 8;
 interface LiveLog {
   expiries: number[];
   start: number;
+  /** `expiries` is the array the store holds for the key. */
+  held: boolean;
 }
 
 /** Index of the first expiry after `now`: expired entries are a sorted prefix, found by binary search. */
@@ -35,6 +37,10 @@ function insertSorted(log: LiveLog, expiry: number): number[] {
   const { expiries, start } = log;
   let i = expiries.length;
   while (i > start && expiries[i - 1] > expiry) i--;
+  if (i === expiries.length && expiries.length - start >= EXACT_SIZE_UP_TO) {
+    expiries.push(expiry);
+    return expiries;
+  }
   if (expiries.length - start < EXACT_SIZE_UP_TO) {
     const next = new Array<number>(expiries.length - start + 1);
     for (let j = 0, k = start; j < next.length; j++) next[j] = j === i - start ? expiry : expiries[k++];
@@ -93,23 +99,33 @@ export class MemoryFlowStore implements FlowStore {
 
   consume(hits: FlowHit[]): FlowDecision {
     const now = this.clock();
-    let live = hits.map((hit) => this.liveLog(hit.key, now));
-    const admitted = hits.every((hit, i) => live[i].expiries.length - live[i].start < hit.limit);
+    const live = new Array<LiveLog>(hits.length);
+    let admitted = true;
+    for (let i = 0; i < hits.length; i++) {
+      live[i] = this.liveLog(hits[i].key, now);
+      if (live[i].expiries.length - live[i].start >= hits[i].limit) admitted = false;
+    }
     // A full store drops expired entries, which compacts the logs just read: read them again.
-    if (admitted && this.ensureCapacity(hits, now)) live = hits.map((hit) => this.liveLog(hit.key, now));
+    if (admitted && this.ensureCapacity(hits, now)) {
+      for (let i = 0; i < hits.length; i++) live[i] = this.liveLog(hits[i].key, now);
+    }
 
-    const results = hits.map((hit, i) => {
+    const results = new Array<FlowHitResult>(hits.length);
+    for (let i = 0; i < hits.length; i++) {
+      const hit = hits[i];
       const log = live[i];
       const count = log.expiries.length - log.start;
       if (!admitted) {
         const allowed = count < hit.limit;
-        return { allowed, remaining: Math.max(0, hit.limit - count), resetMs: allowed ? 0 : this.untilFree(log.expiries, hit.limit, now) };
+        results[i] = { allowed, remaining: Math.max(0, hit.limit - count), resetMs: allowed ? 0 : this.untilFree(log.expiries, hit.limit, now) };
+        continue;
       }
       const stored = insertSorted(log, now + hit.windowMs);
-      this.entries.set(hit.key, stored);
+      // A long log grows in place, in the array the map already holds.
+      if (stored !== log.expiries || !log.held) this.entries.set(hit.key, stored);
       const oldest = stored === log.expiries ? log.start : 0;
-      return { allowed: true, remaining: hit.limit - count - 1, resetMs: stored[oldest] - now };
-    });
+      results[i] = { allowed: true, remaining: hit.limit - count - 1, resetMs: stored[oldest] - now };
+    }
     return { admitted, results, reservation: admitted ? `${now}:${this.sequence++}` : undefined };
   }
 
@@ -159,13 +175,13 @@ export class MemoryFlowStore implements FlowStore {
    */
   private liveLog(key: string, now: number): LiveLog {
     const expiries = this.entries.get(key);
-    if (!expiries) return { expiries: [], start: 0 };
+    if (!expiries) return { expiries: [], start: 0, held: false };
     const start = firstLive(expiries, now);
     if (start > 0 && (expiries.length <= EXACT_SIZE_UP_TO || start * 2 >= expiries.length)) {
       expiries.splice(0, start);
-      return { expiries, start: 0 };
+      return { expiries, start: 0, held: true };
     }
-    return { expiries, start };
+    return { expiries, start, held: true };
   }
 
   private prune(expiries: number[], now: number): number[] {

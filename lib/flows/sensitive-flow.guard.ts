@@ -63,12 +63,13 @@ export class SensitiveFlowGuard implements CanActivate {
   }
 
   private decide(context: ExecutionContext, route: RouteFlows, request: AnyRequest, hits: FlowHit[], hitOfFlow: readonly number[], stored: FlowDecision): boolean {
-    // Results per flow, in declaration order.
-    const results = hitOfFlow.map((index) => stored.results[index]);
+    // Results per flow, in declaration order (the store's own order unless two flows share a hit).
+    const results = route.sharedNames ? hitOfFlow.map((index) => stored.results[index]) : stored.results;
     const response = context.switchToHttp().getResponse();
     if (this.options.flows.rateLimitHeaders) {
-      setResponseHeader(response, 'RateLimit-Policy', route.policyHeader);
-      setResponseHeader(response, 'RateLimit', this.rateLimitHeader(route.flows, results));
+      // Lower-case names: what Fastify and Node store anyway, so neither has to convert them per request.
+      setResponseHeader(response, 'ratelimit-policy', route.policyHeader);
+      setResponseHeader(response, 'ratelimit', this.rateLimitHeader(route.flows, results));
     }
     if (!stored.admitted) this.refuse(route, results, request, response);
     if (route.successFlows && stored.reservation) {
