@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { SecurityEventsService } from '../events/security-events.service.js';
 import type { Principal } from '../interfaces/principal.interface.js';
-import { describeRoute, type AnyRequest } from '../utils/http-context.js';
+import { describeRoute, httpRequest, type AnyRequest } from '../utils/http-context.js';
 import { RoutePolicyResolver } from './route-policy.resolver.js';
 import { accessDenied, unauthorized } from './shield-auth.guard.js';
 
@@ -18,7 +18,7 @@ export class RolesGuard implements CanActivate {
     const policy = this.policies.resolve(context.getClass(), context.getHandler());
     if (policy.kind === 'public') return true;
     if (context.getType() !== 'http') throw accessDenied();
-    const request = context.switchToHttp().getRequest<AnyRequest>();
+    const request = httpRequest(context);
     if (policy.kind === 'deny') throw accessDenied();
     const user = request.user as Principal | undefined;
     if (!user || typeof user.id !== 'string' || !Array.isArray(user.roles)) throw unauthorized();

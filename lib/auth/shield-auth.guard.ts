@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { SecurityEventsService } from '../events/security-events.service.js';
-import { describeRoute, rawHeaderCount, setResponseHeader, type AnyRequest } from '../utils/http-context.js';
+import { describeRoute, rawHeaderCount, setResponseHeader, httpRequest, httpResponse, type AnyRequest } from '../utils/http-context.js';
 import { AuthenticationFailedError } from './authentication-failed.error.js';
 import { RoutePolicyResolver } from './route-policy.resolver.js';
 import { TokenService } from './token.service.js';
@@ -36,7 +36,7 @@ export class ShieldAuthGuard implements CanActivate {
       this.events.emit({ type: 'access-denied', reason: 'unsupported-context' });
       throw accessDenied();
     }
-    const request = context.switchToHttp().getRequest<AnyRequest>();
+    const request = httpRequest(context);
     if (policy.kind === 'deny') {
       this.events.emit({ type: 'access-denied', reason: 'deny-policy', route: describeRoute(request), ip: request.ip });
       throw accessDenied();
@@ -49,7 +49,7 @@ export class ShieldAuthGuard implements CanActivate {
       request.user = undefined;
       if (policy.kind === 'public') return true;
       this.events.emit({ type: 'authentication-failed', reason: error.reason, route: describeRoute(request), ip: request.ip });
-      setResponseHeader(context.switchToHttp().getResponse(), 'WWW-Authenticate', 'Bearer');
+      setResponseHeader(httpResponse(context), 'WWW-Authenticate', 'Bearer');
       throw unauthorized();
     }
   }

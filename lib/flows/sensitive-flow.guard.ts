@@ -6,7 +6,7 @@ import { API_SHIELD_OPTIONS, FLOW_STORE } from '../constants.js';
 import { SecurityEventsService } from '../events/security-events.service.js';
 import type { Principal } from '../interfaces/principal.interface.js';
 import type { ResolvedShieldOptions } from '../options/resolved-options.interface.js';
-import { describeRoute, setResponseHeader, type AnyRequest } from '../utils/http-context.js';
+import { describeRoute, setResponseHeader, httpRequest, httpResponse, type AnyRequest } from '../utils/http-context.js';
 import { FlowPolicyResolver } from './flow-policy.resolver.js';
 import { FlowKeyError, requestKey } from './flow-request-keys.js';
 import type { FlowDecision, FlowHit, FlowHitResult, FlowStore } from './flow-store.interface.js';
@@ -36,7 +36,7 @@ export class SensitiveFlowGuard implements CanActivate {
 
   /** Synchronous end to end when the store and the detector are (the memory store is): no promise per request. */
   private enforce(context: ExecutionContext, route: RouteFlows): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AnyRequest>();
+    const request = httpRequest(context);
     if (!route.blocksAutomation) return this.consume(context, route, request);
     const automated = this.isAutomated(context);
     if (automated instanceof Promise) {
@@ -65,7 +65,7 @@ export class SensitiveFlowGuard implements CanActivate {
   private decide(context: ExecutionContext, route: RouteFlows, request: AnyRequest, hits: FlowHit[], hitOfFlow: readonly number[], stored: FlowDecision): boolean {
     // Results per flow, in declaration order (the store's own order unless two flows share a hit).
     const results = route.sharedNames ? hitOfFlow.map((index) => stored.results[index]) : stored.results;
-    const response = context.switchToHttp().getResponse();
+    const response = httpResponse(context);
     if (this.options.flows.rateLimitHeaders) {
       // Lower-case names: what Fastify and Node store anyway, so neither has to convert them per request.
       setResponseHeader(response, 'ratelimit-policy', route.policyHeader);

@@ -1,3 +1,5 @@
+import type { ArgumentsHost } from '@nestjs/common';
+
 /** Small adapter-neutral helpers over Express and Fastify request/response objects. */
 
 export interface AnyRequest {
@@ -15,6 +17,18 @@ export interface AnyRequest {
   body?: unknown;
   user?: unknown;
   [key: symbol]: unknown;
+}
+
+/**
+ * The request and response of an HTTP context, which Nest passes as its first two arguments. Read directly:
+ * `switchToHttp()` builds three closures on every call, and the guards run on every request.
+ */
+export function httpRequest(context: ArgumentsHost): AnyRequest {
+  return context.getArgByIndex(0);
+}
+
+export function httpResponse(context: ArgumentsHost): unknown {
+  return context.getArgByIndex(1);
 }
 
 /** `METHOD /route/template` (never the query string, so no secrets land in events). */
