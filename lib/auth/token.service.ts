@@ -73,15 +73,21 @@ export class TokenService {
   verify(token: string): Principal {
     const { jwt } = this.options;
     if (token.length > jwt.maxTokenLength) throw new AuthenticationFailedError('oversized-token');
-    const cached = this.verified.get(token);
-    if (cached) {
-      const now = Date.now();
-      if (now >= cached.notBefore && now < cached.expiresAt) return cached.principal;
-      this.verified.delete(token);
-    }
+    const cached = this.cached(token);
+    if (cached) return cached;
     const principal = this.verifyFully(token);
     this.remember(token, principal);
     return principal;
+  }
+
+  /** The principal of `token` if it was verified before and is still inside its validity window. */
+  cached(token: string): Principal | undefined {
+    const entry = this.verified.get(token);
+    if (!entry) return undefined;
+    const now = Date.now();
+    if (now >= entry.notBefore && now < entry.expiresAt) return entry.principal;
+    this.verified.delete(token);
+    return undefined;
   }
 
   private remember(token: string, principal: Principal): void {

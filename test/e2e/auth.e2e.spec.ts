@@ -171,6 +171,17 @@ describe.each(ADAPTERS)('authentication and roles (%s)', (adapter) => {
       await http().get('/default').set({ Authorization: `BEARER ${good()}` }).expect(200);
     });
 
+    it('judges a token it has already verified by the same header rules, however it is spelled', async () => {
+      const t = good();
+      await http().get('/default').set(bearer(t)).expect(200); // now cached
+      await http().get('/default').set({ Authorization: `Bearer  ${t}` }).expect(200);
+      for (const header of [`Bearer ${t} x`, `Bearer\t${t}`, `Bearer ${t}.`, `Bearer${t}`, `Bearer ${t.slice(0, -1)}`]) {
+        const res = await http().get('/default').set({ Authorization: header });
+        expect([header.slice(0, 8), res.status, res.body]).toEqual([header.slice(0, 8), 401, UNAUTHORIZED_BODY]);
+      }
+      await http().get('/default').set(bearer(t)).expect(200);
+    });
+
     it('refuses two Authorization headers, whichever comes first', async () => {
       for (const order of [[good(), 'junk'], ['junk', good()], [good(), good()]]) {
         const { status } = await rawRequest(app,
