@@ -39,6 +39,7 @@ const PAIRS: [string, string][] = [
   ['flow guard alone', 'ThrottlerGuard alone'],
   ['flow guard alone, no RateLimit headers', 'ThrottlerGuard alone'],
   ['empty guard', 'ThrottlerGuard alone'],
+  ['guard reading req.ip', 'ThrottlerGuard alone'],
   ['ThrottlerGuard alone', 'bare'],
   ['flow guard alone', 'bare'],
   ['auth+roles+flow(redis)', 'bare'],
@@ -194,6 +195,7 @@ function targetsSection(summary: Record<string, Record<string, number>>, trips: 
   }
   // What no guard can beat: a guard that does nothing, measured against ThrottlerGuard in this run.
   rows.push(`| (ceiling of any guard vs ThrottlerGuard: empty guard / ThrottlerGuard) | ${ADAPTERS.map((a) => summary[a]?.['empty guard / ThrottlerGuard alone']?.toFixed(2) ?? 'n/a').join(' | ')} |`);
+  rows.push(`| (ceiling of any per-IP limiter: a guard that only reads req.ip / ThrottlerGuard) | ${ADAPTERS.map((a) => summary[a]?.['guard reading req.ip / ThrottlerGuard alone']?.toFixed(2) ?? 'n/a').join(' | ')} |`);
   rows.push(`| Redis: one round trip per request | ${ADAPTERS.map((a) => (trips[a] === undefined ? 'n/a (no redis-server)' : `${trips[a].toFixed(2)} (${mark(Math.abs(trips[a] - 1) < 0.01)})`)).join(' | ')} |`);
   if (memory?.bytesPerKey !== undefined) {
     const back = memory.heapAfterExpiryMiB - memory.heapStartMiB;

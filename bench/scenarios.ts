@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { HttpModule, HttpService } from '@nestjs/axios';
-import { Controller, Get, Module, UseGuards, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { Controller, Get, Module, UseGuards, type DynamicModule, type ExecutionContext, type INestApplication, type Type } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -31,6 +31,9 @@ const shield = (extra: Partial<ApiShieldOptions> = {}) => ApiShieldModule.forRoo
 /** A guard that does nothing: what Nest itself charges for having any guard on a route. */
 class EmptyGuard { canActivate() { return true; } }
 @Controller() class EmptyGuardController { @UseGuards(EmptyGuard) @Get('r') r() { return { ok: true }; } }
+/** A guard that only reads the client address, as any per-IP limiter (ThrottlerGuard included) must. */
+class IpReadingGuard { canActivate(context: ExecutionContext) { return typeof context.getArgByIndex(0).ip === 'string'; } }
+@Controller() class IpReadingGuardController { @UseGuards(IpReadingGuard) @Get('r') r() { return { ok: true }; } }
 @Controller() class AuthOnlyController { @UseGuards(ShieldAuthGuard) @Get('r') r() { return { ok: true }; } }
 @Controller() class AuthRolesController { @Roles('user') @Get('r') r() { return { ok: true }; } }
 @Controller() class AuthRolesFlowController {
@@ -57,6 +60,7 @@ function proxyController(kind: 'safe' | 'plain', port: () => number): Type {
 export const SCENARIOS: Record<string, (env: BenchEnv) => DynamicModule | Type> = {
   bare: () => moduleOf([BareController]),
   'empty guard': () => moduleOf([EmptyGuardController]),
+  'guard reading req.ip': () => moduleOf([IpReadingGuardController]),
   'auth': () => moduleOf([AuthOnlyController], [shield({ global: false })]),
   'auth+roles': () => moduleOf([AuthRolesController], [shield()]),
   'auth+roles+flow(memory)': () => moduleOf([AuthRolesFlowController], [shield()]),
