@@ -111,33 +111,32 @@ export class SensitiveFlowGuard implements CanActivate {
    * once, with the strictest limit and the longest window among them.
    */
   private hitsFor(context: ExecutionContext, route: RouteFlows, request: AnyRequest): { hits: FlowHit[]; hitOfFlow: readonly number[] } {
+    const hits: FlowHit[] = [];
+    // Without shared names every flow is its own hit (route.ownHits); only shared names need a lookup by key.
+    const byKey = route.sharedNames ? new Map<string, number>() : undefined;
+    const hitOfFlow: number[] = [];
+    for (const flow of route.flows) {
+      const key = this.keyOf(flow, context, request);
+      const index = byKey?.get(key);
+      if (index !== undefined) {
+        hits[index].limit = Math.min(hits[index].limit, flow.options.limit);
+        hits[index].windowMs = Math.max(hits[index].windowMs, flow.options.windowMs);
+        hitOfFlow.push(index);
+        continue;
+      }
+      byKey?.set(key, hits.length);
+      if (byKey) hitOfFlow.push(hits.length);
+      hits.push({ key, limit: flow.options.limit, windowMs: flow.options.windowMs });
+    }
+    return { hits, hitOfFlow: byKey ? hitOfFlow : route.ownHits };
+  }
+
+  /** The flow's key for this request; a bad scope value or `by` result is reported under that flow, then a 400. */
+  private keyOf(flow: ResolvedFlow, context: ExecutionContext, request: AnyRequest): string {
     try {
-      if (!route.sharedNames) {
-        const hits = route.flows.map((flow) => ({
-          key: requestKey(flow, context, request, this.options.flows.ipv6Subnet), limit: flow.options.limit, windowMs: flow.options.windowMs,
-        }));
-        return { hits, hitOfFlow: route.ownHits };
-      }
-      const hits: FlowHit[] = [];
-      const hitOfFlow: number[] = [];
-      const byKey = new Map<string, number>();
-      for (const flow of route.flows) {
-        const key = requestKey(flow, context, request, this.options.flows.ipv6Subnet);
-        const index = byKey.get(key);
-        if (index !== undefined) {
-          hits[index].limit = Math.min(hits[index].limit, flow.options.limit);
-          hits[index].windowMs = Math.max(hits[index].windowMs, flow.options.windowMs);
-          hitOfFlow.push(index);
-        } else {
-          byKey.set(key, hits.length);
-          hitOfFlow.push(hits.length);
-          hits.push({ key, limit: flow.options.limit, windowMs: flow.options.windowMs });
-        }
-      }
-      return { hits, hitOfFlow };
+      return requestKey(flow, context, request, this.options.flows.ipv6Subnet);
     } catch (error) {
       if (error instanceof FlowKeyError) {
-        const flow = route.flows[0];
         this.events.emit({ type: 'flow-request-rejected', flow: flow.label, reason: error.reason, route: describeRoute(request), ip: request.ip });
       }
       throw error;

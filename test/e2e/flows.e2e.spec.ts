@@ -125,6 +125,15 @@ describe.each(ADAPTERS)('@SensitiveFlow (%s, memory store)', (adapter) => {
     await http().post('/flows/scoped-body').set(userToken('p')).send({ productId: '__proto__' }).expect(200);
   });
 
+  it('reports a bad scope value under the flow that read it, and charges no flow of the route', async () => {
+    await http().get('/flows/stacked-sku?sku=a&sku=b').set(userToken('q')).expect(400);
+    expect(events.filter((e) => e.type === 'flow-request-rejected')).toEqual([
+      expect.objectContaining({ type: 'flow-request-rejected', flow: 'per-sku', reason: 'invalid-scope' }),
+    ]);
+    const ok = await http().get('/flows/stacked-sku?sku=a').set(userToken('q')).expect(200);
+    expect(ok.headers.ratelimit).toBe('"sku-quota";r=4;t=60, "per-sku";r=0;t=60');
+  });
+
   it('class-level flows apply to each handler; same-named controllers do not share counters', async () => {
     await http().get('/class-flow/one').set(userToken('c')).expect(200);
     await http().get('/class-flow/one').set(userToken('c')).expect(429);

@@ -63,6 +63,11 @@ export class FlowsController {
   @Post('stacked/:id')
   stacked() { return { ok: true }; }
 
+  @SensitiveFlow({ name: 'sku-quota', limit: 5, windowMs: MINUTE })
+  @SensitiveFlow({ name: 'per-sku', limit: 1, windowMs: MINUTE, scope: 'query.sku' })
+  @Get('stacked-sku')
+  stackedSku() { return { ok: true }; }
+
   @SensitiveFlow({ name: 'shared-quota', limit: 3, windowMs: MINUTE })
   @Post('also-shared')
   alsoShared() { return { ok: true }; }
