@@ -101,12 +101,15 @@ export class MemoryFlowStore implements FlowStore {
     const now = this.clock();
     const live = new Array<LiveLog>(hits.length);
     let admitted = true;
+    let freshKeys = 0;
     for (let i = 0; i < hits.length; i++) {
       live[i] = this.liveLog(hits[i].key, now);
+      if (!live[i].held) freshKeys++;
       if (live[i].expiries.length - live[i].start >= hits[i].limit) admitted = false;
     }
-    // A full store drops expired entries, which compacts the logs just read: read them again.
-    if (admitted && this.ensureCapacity(hits, now)) {
+    if (admitted && this.entries.size + freshKeys > this.maxKeys) {
+      this.makeRoom(hits, now);
+      // Dropping expired entries compacted the logs just read: read them again.
       for (let i = 0; i < hits.length; i++) live[i] = this.liveLog(hits[i].key, now);
     }
 
@@ -195,12 +198,10 @@ export class MemoryFlowStore implements FlowStore {
     return expiries[expiries.length - limit] - now;
   }
 
-  /** Throws when the new keys would not fit even after dropping expired entries; true when it dropped them. */
-  private ensureCapacity(hits: FlowHit[], now: number): boolean {
-    const fresh = () => hits.filter((hit) => !this.entries.has(hit.key)).length;
-    if (this.entries.size + fresh() <= this.maxKeys) return false;
+  /** Drops expired entries; throws when the new keys still would not fit (fail closed, never evict). */
+  private makeRoom(hits: FlowHit[], now: number): void {
     this.dropExpired(now);
-    if (this.entries.size + fresh() > this.maxKeys) throw new FlowStoreCapacityError(this.maxKeys);
-    return true;
+    const fresh = hits.filter((hit) => !this.entries.has(hit.key)).length;
+    if (this.entries.size + fresh > this.maxKeys) throw new FlowStoreCapacityError(this.maxKeys);
   }
 }
